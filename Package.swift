@@ -1,0 +1,80 @@
+// swift-tools-version:6.2
+import PackageDescription
+
+let package = Package(
+    name: "atcr-verify",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "ATProto", targets: ["ATProto"]),
+        .executable(name: "atcr-verify", targets: ["atcr-verify"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
+        .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+    ],
+    targets: [
+        // Debian's libsecp256k1 (0.2.0): K-256 verification and, for the test world, signing.
+        .systemLibrary(
+            name: "CSecp256k1",
+            pkgConfig: "libsecp256k1",
+            providers: [.apt(["libsecp256k1-dev"])]
+        ),
+        // Pure ATProto core: syntax, encodings, DAG-CBOR, CID, CAR, keys, MST, commit and record proofs.
+        .target(
+            name: "ATProto",
+            dependencies: [
+                "CSecp256k1",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        // The writing side the test world needs: signing keys, MST builder, CAR writer, signed repos.
+        .target(
+            name: "ATProtoWriter",
+            dependencies: [
+                "ATProto",
+                "CSecp256k1",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        // The trust policy: YAML model, validation with field paths and lines, globs, evaluation. Pure.
+        .target(
+            name: "TrustPolicy",
+            dependencies: [
+                "ATProto",
+                .product(name: "Yams", package: "Yams"),
+            ]
+        ),
+        // Loads the policy file and hot-reloads it (ConfigMap symlink swaps); keeps the last good one.
+        .target(
+            name: "TrustPolicyWatcher",
+            dependencies: [
+                "TrustPolicy",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(
+            name: "atcr-verify",
+            dependencies: [
+                "ATProto",
+                "TrustPolicy",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(
+            name: "atcr-bench",
+            dependencies: ["ATProto", "ATProtoWriter"],
+            path: "Benchmarks/ProofBench"
+        ),
+        .testTarget(
+            name: "ATProtoTests",
+            dependencies: ["ATProto", "ATProtoWriter"]
+        ),
+        .testTarget(
+            name: "TrustPolicyTests",
+            dependencies: ["TrustPolicy", "TrustPolicyWatcher"]
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)
