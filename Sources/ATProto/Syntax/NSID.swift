@@ -1,7 +1,7 @@
 /// A Namespaced Identifier (collection name), e.g. `io.atcr.manifest`.
 ///
 /// At least three labels; the domain labels (all but the last) are hostname labels, the
-/// first not starting with a digit, together at most 253 characters; the name (last label)
+/// first not starting with a digit; the name (last label)
 /// is `[a-zA-Z][a-zA-Z0-9]{0,62}`; at most 317 characters overall.
 public struct NSID: Hashable, Sendable, CustomStringConvertible {
     public let string: String
@@ -27,7 +27,6 @@ public struct NSID: Hashable, Sendable, CustomStringConvertible {
         let labels = bytes.split(separator: UInt8(ascii: "."), omittingEmptySubsequences: false)
         guard labels.count >= 3, let name = labels.last, let first = labels.first else { return false }
         let domainLabels = labels.dropLast()
-        guard domainLabels.reduce(-1, { $0 + $1.count + 1 }) <= 253 else { return false }
         for label in domainLabels where !Handle.isHostnameLabel(label) { return false }
         if let leading = first.first, isDigit(leading) { return false }
         guard (1...63).contains(name.count), let nameStart = name.first, isAlpha(nameStart) else {
