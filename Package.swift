@@ -69,7 +69,11 @@ let package = Package(
         ),
         .testTarget(
             name: "ATProtoTests",
-            dependencies: ["ATProto", "ATProtoWriter"]
+            dependencies: [
+                "ATProto",
+                "ATProtoWriter",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
         ),
         .testTarget(
             name: "TrustPolicyTests",
