@@ -54,8 +54,9 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .executableTarget(
-            name: "atcr-verify",
+        // The atcr-verify commands, as a library so tests can drive them without a process.
+        .target(
+            name: "VerifyCLI",
             dependencies: [
                 "ATProto",
                 "TrustPolicy",
@@ -63,8 +64,16 @@ let package = Package(
             ]
         ),
         .executableTarget(
+            name: "atcr-verify",
+            dependencies: ["VerifyCLI"]
+        ),
+        .executableTarget(
             name: "atcr-bench",
-            dependencies: ["ATProto", "ATProtoWriter"],
+            dependencies: [
+                "ATProto",
+                "ATProtoWriter",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
             path: "Benchmarks/ProofBench"
         ),
         .testTarget(
@@ -74,6 +83,10 @@ let package = Package(
                 "ATProtoWriter",
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
+        ),
+        .testTarget(
+            name: "VerifyCLITests",
+            dependencies: ["VerifyCLI", "ATProtoWriter", "atcr-verify"]
         ),
         .testTarget(
             name: "TrustPolicyTests",

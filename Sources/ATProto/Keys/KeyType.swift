@@ -20,8 +20,18 @@ public enum KeyType: String, Sendable, Hashable, CaseIterable, Codable {
     }
 
     /// The group order n, big-endian.
-    public var order: [UInt8] {
-        switch self {
+    public var order: [UInt8] { self == .k256 ? Self.k256Order : Self.p256Order }
+
+    /// ⌊n/2⌋, big-endian: the largest `s` a low-S signature may have.
+    public var halfOrder: [UInt8] { self == .k256 ? Self.k256HalfOrder : Self.p256HalfOrder }
+
+    private static let k256Order = orderBytes(.k256)
+    private static let p256Order = orderBytes(.p256)
+    private static let k256HalfOrder = halfOrderBytes(.k256)
+    private static let p256HalfOrder = halfOrderBytes(.p256)
+
+    private static func orderBytes(_ type: KeyType) -> [UInt8] {
+        switch type {
         case .k256:
             return [
                 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFE,
@@ -35,9 +45,8 @@ public enum KeyType: String, Sendable, Hashable, CaseIterable, Codable {
         }
     }
 
-    /// ⌊n/2⌋, big-endian: the largest `s` a low-S signature may have.
-    public var halfOrder: [UInt8] {
-        switch self {
+    private static func halfOrderBytes(_ type: KeyType) -> [UInt8] {
+        switch type {
         case .k256:
             return [
                 0x7F, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF,

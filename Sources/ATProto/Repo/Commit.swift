@@ -31,22 +31,23 @@ public struct Commit: Sendable, Equatable {
         }
         guard case .map(let map) = value else { throw .commitMalformed("not a map") }
         guard case .integer(let version) = map["version"] else { throw .commitMalformed("'version' is not an integer") }
-        let expectedKeys: Set<String>
+        let expectedKeys: [String]
         switch version {
         case 3:
-            expectedKeys = ["did", "version", "data", "rev", "prev", "sig"]
+            expectedKeys = ["did", "rev", "sig", "data", "prev", "version"]
         case 2 where allowVersion2:
-            expectedKeys = ["did", "version", "data", "prev", "sig"]
+            expectedKeys = ["did", "sig", "data", "prev", "version"]
         default:
             throw .commitMalformed(
                 version == 2
                     ? "version 2 commits are refused (enable v2 explicitly to accept old repositories)"
                     : "version \(version) is not supported (v3 expected)")
         }
-        let keys = Set(map.keys)
-        guard keys == expectedKeys else {
-            let unknown = keys.subtracting(expectedKeys).sorted()
-            let missing = expectedKeys.subtracting(keys).sorted()
+        // Canonical order makes "exactly these keys" an array comparison; sets only for the message.
+        guard map.keys == expectedKeys else {
+            let keys = Set(map.keys), expected = Set(expectedKeys)
+            let unknown = keys.subtracting(expected).sorted()
+            let missing = expected.subtracting(keys).sorted()
             var parts: [String] = []
             if !unknown.isEmpty { parts.append("unknown keys \(unknown)") }
             if !missing.isEmpty { parts.append("missing keys \(missing)") }
@@ -85,13 +86,36 @@ public struct Commit: Sendable, Equatable {
     }
 
     /// Check 15: the canonical DAG-CBOR of the commit without `sig`, which is what was signed.
-    public var unsignedBytes: [UInt8] {
-        DAGCBOREncoder.encode(.map(fields(includingSignature: false)))
-    }
+    public var unsignedBytes: [UInt8] { encode(includingSignature: false) }
 
     /// The canonical signed block.
-    public var signedBlock: [UInt8] {
-        DAGCBOREncoder.encode(.map(fields(includingSignature: true)))
+    public var signedBlock: [UInt8] { encode(includingSignature: true) }
+
+    /// Writes the map in canonical key order (did, rev, sig, data, prev, version: length-first),
+    /// without building a dictionary: this runs once per verification, on the hot path.
+    /// Equal to `DAGCBOREncoder.encode(.map(fields(includingSignature:)))` (tested).
+    private func encode(includingSignature: Bool) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(128 + sig.count + did.utf8.count)
+        let count = 4 + (rev == nil ? 0 : 1) + (includingSignature ? 1 : 0)
+        DAGCBOREncoder.appendHead(major: 5, UInt64(count), to: &out)
+        DAGCBOREncoder.appendText("did", to: &out)
+        DAGCBOREncoder.appendText(did, to: &out)
+        if let rev {
+            DAGCBOREncoder.appendText("rev", to: &out)
+            DAGCBOREncoder.appendText(rev.string, to: &out)
+        }
+        if includingSignature {
+            DAGCBOREncoder.appendText("sig", to: &out)
+            DAGCBOREncoder.append(.bytes(sig), to: &out)
+        }
+        DAGCBOREncoder.appendText("data", to: &out)
+        DAGCBOREncoder.appendLink(data, to: &out)
+        DAGCBOREncoder.appendText("prev", to: &out)
+        if let prev { DAGCBOREncoder.appendLink(prev, to: &out) } else { out.append(0xF6) }
+        DAGCBOREncoder.appendText("version", to: &out)
+        DAGCBOREncoder.append(.integer(version), to: &out)
+        return out
     }
 
     /// Checks 14–17 for this commit against the block it was decoded from: signature shape,

@@ -6,9 +6,9 @@ public enum MST {
     public static let maxKeyLength = 1024
 
     /// A key's height: leading zero bits of SHA-256(key), divided by 2, rounded down.
-    public static func height<C: Collection>(of key: C) -> Int where C.Element == UInt8 {
+    public static func height(of key: [UInt8]) -> Int {
         var zeros = 0
-        for byte in SHA256.hash(data: Array(key)) {
+        for byte in SHA256.hash(data: key) {
             if byte == 0 {
                 zeros += 8
                 continue

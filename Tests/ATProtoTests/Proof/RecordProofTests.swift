@@ -89,6 +89,18 @@ struct RecordProofTests {
         #expect(surgery == unsigned)
     }
 
+    @Test("the commit's direct encoder equals the generic canonical encoder", arguments: [true, false])
+    func commitEncoding(_ withRev: Bool) throws {
+        let data = CID.dagCBOR(block: [1])
+        for prev in [nil, CID.dagCBOR(block: [2])] {
+            let commit = Commit(
+                did: "did:web:example.com", version: withRev ? 3 : 2, data: data,
+                rev: withRev ? TID(microseconds: 5, clockID: 1) : nil, prev: prev, sig: [UInt8](repeating: 9, count: 64))
+            #expect(commit.signedBlock == DAGCBOREncoder.encode(.map(commit.fields(includingSignature: true))))
+            #expect(commit.unsignedBytes == DAGCBOREncoder.encode(.map(commit.fields(includingSignature: false))))
+        }
+    }
+
     @Test("v2 commits verify only when explicitly allowed")
     func version2() throws {
         let world = try ProofTestWorld()

@@ -1,0 +1,33 @@
+import ArgumentParser
+import Foundation
+
+/// `atcr-verify`: the verification core on the command line.
+public struct RootCommand: ParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "atcr-verify",
+        abstract: "Verify ATProto signatures of ATCR container images.",
+        subcommands: [ProofCommand.self])
+
+    public init() {}
+
+    /// Parses `arguments`, runs the command, and returns the process exit code.
+    /// Usage errors exit 2 (bad input), like every other unusable input; `--help` exits 0.
+    public static func runAndExitCode(_ arguments: [String]) -> Int32 {
+        do {
+            var command = try parseAsRoot(arguments)
+            try command.run()
+            return 0
+        } catch let exit as ExitCode {
+            return exit.rawValue
+        } catch {
+            let code = exitCode(for: error)
+            let message = fullMessage(for: error)
+            if code == .success {
+                print(message)
+                return 0
+            }
+            FileHandle.standardError.write(Data((message + "\n").utf8))
+            return 2
+        }
+    }
+}
