@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .library(name: "ATProto", targets: ["ATProto"]),
         .executable(name: "atcr-verify", targets: ["atcr-verify"]),
+        .executable(name: "atcr-testbed", targets: ["atcr-testbed"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
@@ -66,6 +67,16 @@ let package = Package(
         .executableTarget(
             name: "atcr-verify",
             dependencies: ["VerifyCLI"]
+        ),
+        // The local ATCR test world. For now: signed sample proofs for the offline demo.
+        .executableTarget(
+            name: "atcr-testbed",
+            dependencies: [
+                "ATProto",
+                "ATProtoWriter",
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
         ),
         .executableTarget(
             name: "atcr-bench",
