@@ -14,6 +14,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.2"),
         .package(url: "https://github.com/jpsim/Yams.git", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-log.git", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
+        .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
     ],
     targets: [
         // Debian's libsecp256k1 (0.2.0): K-256 verification and, for the test world, signing.
@@ -37,6 +40,17 @@ let package = Package(
                 "ATProto",
                 "CSecp256k1",
                 .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        // Outbound HTTP with the project's rules: a whole-request deadline, a body size bound,
+        // https only (plain http behind an explicit flag), redirects checked hop by hop.
+        .target(
+            name: "HTTPFetch",
+            dependencies: [
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ]
         ),
         // The trust policy: YAML model, validation with field paths and lines, globs, evaluation. Pure.
