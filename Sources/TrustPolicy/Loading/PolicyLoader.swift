@@ -40,8 +40,15 @@ public enum PolicyLoader {
         case .scanner(let context, let problem, let mark, _),
              .parser(let context, let problem, let mark, _),
              .composer(let context, let problem, let mark, _):
-            let while_ = context.map { " (\($0.text))" } ?? ""
-            return PolicyDiagnostic(path: "", line: mark.line, message: "YAML syntax error: \(problem)\(while_)")
+            // The context (e.g. "while scanning a quoted scalar") often starts where the mistake
+            // is, while the problem mark is where libyaml gave up: say both.
+            var message = "YAML syntax error: \(problem)"
+            if let context {
+                message += context.mark.line == mark.line
+                    ? " (\(context.text))"
+                    : " (\(context.text) that starts on line \(context.mark.line))"
+            }
+            return PolicyDiagnostic(path: "", line: mark.line, message: message)
         case .duplicatedKeysInMapping(let duplicates, let context):
             let keys = duplicates.map { "'\($0)'" }.joined(separator: ", ")
             return PolicyDiagnostic(path: "", line: context.mark.line, message: "YAML error: duplicate key \(keys) in one mapping")

@@ -26,14 +26,17 @@ extension PolicyParser {
         }
 
         if signature {
-            if minSignatures > references.count, minSignatures >= 1 {
+            if minSignatures > references.count, minSignatures >= 1, !trustedDIDsUnreadable {
                 let listed = fields?.nonNullValue("trustedDIDs") == nil ? "declared in trustedDIDs" : "listed"
+                let signatures = minSignatures == 1 ? "1 signature" : "\(minSignatures) signatures"
+                let dids = references.count == 1 ? "1 DID is" : "\(references.count) DIDs are"
                 sink.error(path.field("minSignatures"), minNode ?? fields?.node,
-                           "needs \(minSignatures) signature(s) but only \(references.count) DID(s) are \(listed): no image could pass")
-            } else if references.allResolved, sink.errors.count == errorsBefore {
+                           "needs \(signatures) but only \(dids) \(listed): no image could pass")
+            } else if references.allResolved, !trustedDIDsUnreadable, sink.errors.count == errorsBefore {
                 let validNow = references.dids.filter { declaredDIDs[$0.string]??.isValid(at: now) ?? false }
                 if validNow.count < minSignatures {
-                    sink.warning(path.field("trustedDIDs"), fields?.value("trustedDIDs") ?? fields?.node,
+                    let listNode = fields?.value("trustedDIDs")
+                    sink.warning(listNode == nil ? path : path.field("trustedDIDs"), listNode ?? fields?.node,
                                  "only \(validNow.count) of the \(references.count) trusted DIDs are valid at \(RFC3339.format(now)), fewer than minSignatures \(minSignatures): every image in scope fails")
                 }
             }

@@ -10,6 +10,7 @@ extension PolicyParser {
         guard let node else { return [] }
         guard case .mapping(let mapping) = node else {
             sink.error(path, node, "expected a mapping from DID to its entry, found \(node.kindDescription)")
+            trustedDIDsUnreadable = true
             return []
         }
         var result: [TrustedDID] = []

@@ -17,6 +17,9 @@ struct PolicyParser {
     var declaredDIDs: [String: TrustedDID?] = [:]
     var declaredOrder: [String] = []
     var policyNameLines: [String: Int?] = [:]
+    /// True when `trustedDIDs` is not a mapping: its size then says nothing, so checks that
+    /// count trusted DIDs stay quiet instead of piling follow-on errors on the real one.
+    var trustedDIDsUnreadable = false
 
     init(now: Date, allowInsecureLocalEndpoints: Bool) {
         self.now = now
