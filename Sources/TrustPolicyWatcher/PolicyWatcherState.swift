@@ -24,6 +24,7 @@ public struct PolicyWatcherState: Sendable {
     /// Loads that were rejected or could not read the file.
     public var reloadFailures = 0
 
+    /// The state before the first load: not ready, nothing counted.
     public init() {}
 
     /// True once a valid policy has loaded; stays true when later versions are rejected.

@@ -12,6 +12,7 @@ public struct ContactPlan: Sendable, Hashable {
     /// and PDS, in file order.
     public var trustedSigners: [TrustedDID]
 
+    /// Builds a plan; `TrustPolicy.contactPlan(for:namespace:now:)` is the usual way.
     public init(matchingPolicies: [String], needsSignatures: Bool, trustedSigners: [TrustedDID]) {
         self.matchingPolicies = matchingPolicies
         self.needsSignatures = needsSignatures

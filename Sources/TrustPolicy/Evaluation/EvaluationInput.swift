@@ -14,8 +14,10 @@ public struct SignatureEvidence: Sendable, Hashable {
 
     /// The signer DID as the artifact states it (unvalidated: it may be anything).
     public var did: String
+    /// Whether it verified, and if not, why.
     public var status: Status
 
+    /// Evidence that `did` signed (or claimed to sign) the image.
     public init(did: String, status: Status) {
         self.did = did
         self.status = status
@@ -40,6 +42,7 @@ public struct EvaluationInput: Sendable, Hashable {
     /// "registry unreachable": every matching policy that requires a signature fails.
     public var verificationError: String?
 
+    /// Everything one decision needs; `now` is an input, never read from a clock here.
     public init(
         image: ImageName,
         pinnedByDigest: Bool,

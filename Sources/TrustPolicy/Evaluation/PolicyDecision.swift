@@ -14,6 +14,7 @@ public struct PolicyResult: Sendable, Hashable {
     /// The trusted DIDs whose verified signatures counted toward `minSignatures`.
     public var signers: [String]
 
+    /// A result as `TrustPolicy.evaluate(_:)` reports it.
     public init(policy: String, action: PolicyAction, configuredAction: PolicyAction, passed: Bool, reason: String, signers: [String]) {
         self.policy = policy
         self.action = action
@@ -36,12 +37,14 @@ public struct PolicyDecision: Sendable, Hashable {
         case deny
     }
 
+    /// allow, audit or deny.
     public var verdict: Verdict
     /// One result per matching policy, in file order; empty when no policy matched.
     public var results: [PolicyResult]
     /// A one-line summary: the failing policies with their reasons, or why it was allowed.
     public var reason: String
 
+    /// A decision as `TrustPolicy.evaluate(_:)` reports it.
     public init(verdict: Verdict, results: [PolicyResult], reason: String) {
         self.verdict = verdict
         self.results = results

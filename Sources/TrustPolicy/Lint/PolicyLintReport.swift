@@ -9,10 +9,12 @@ public struct PolicyLintReport: Sendable {
 
     /// The file name as the user gave it (used as a prefix, like a compiler).
     public var file: String
+    /// What the loader found.
     public var result: PolicyLoadResult
     /// The time the summary's "valid now" counts use.
     public var now: Date
 
+    /// A report on `result`, read from `file`, judged at `now`.
     public init(file: String, result: PolicyLoadResult, now: Date) {
         self.file = file
         self.result = result
@@ -63,17 +65,23 @@ public struct PolicyLintReport: Sendable {
 
     /// A valid policy at a glance.
     public struct Summary: Sendable, Hashable, Codable {
+        /// One policy at a glance.
         public struct PolicySummary: Sendable, Hashable, Codable {
             public var name: String
             public var action: PolicyAction
+            /// `require.signature`.
             public var signature: Bool
+            /// The scope globs as written.
             public var scopes: [String]
+            /// The namespace globs as written; nil when the policy applies in every namespace.
             public var namespaces: [String]?
         }
 
         public var defaultAction: DefaultAction
         public var policies: [PolicySummary]
+        /// How many DIDs are declared under `trustedDIDs`.
         public var trustedDIDs: Int
+        /// How many of them are valid at the report's `now`.
         public var trustedDIDsValidNow: Int
 
         init(_ policy: TrustPolicy, now: Date) {

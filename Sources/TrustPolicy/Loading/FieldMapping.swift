@@ -15,10 +15,11 @@ struct FieldMapping {
         self.node = node
         self.path = path
         for (keyNode, value) in mapping {
-            guard let key = keyNode.scalar?.string, !(keyNode.scalar?.string.isEmpty ?? true) else {
+            guard case .scalar(let scalar) = keyNode, !scalar.string.isEmpty else {
                 sink.error(path, keyNode, "keys must be field names, found \(keyNode.kindDescription)")
                 continue
             }
+            let key = scalar.string
             guard known.contains(key) else {
                 let why = key == "<<"
                     ? "YAML merge keys ('<<') are not supported in a trust policy"

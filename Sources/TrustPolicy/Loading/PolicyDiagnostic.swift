@@ -12,12 +12,14 @@ public struct PolicyDiagnostic: Sendable, Hashable, Codable, CustomStringConvert
     /// What is wrong, in words a person can act on.
     public var message: String
 
+    /// A finding at `path` (and `line`, when known).
     public init(path: String, line: Int?, message: String) {
         self.path = path
         self.line = line
         self.message = message
     }
 
+    /// `path: message (line N)`.
     public var description: String {
         let location = line.map { " (line \($0))" } ?? ""
         return path.isEmpty ? "\(message)\(location)" : "\(path): \(message)\(location)"

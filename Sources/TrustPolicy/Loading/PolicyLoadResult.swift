@@ -7,6 +7,7 @@ public struct PolicyLoadResult: Sendable {
     /// Every warning, in file order. Warnings never reject the file.
     public var warnings: [PolicyDiagnostic]
 
+    /// A result as `PolicyLoader.load(yaml:now:)` reports it.
     public init(policy: TrustPolicy?, errors: [PolicyDiagnostic], warnings: [PolicyDiagnostic]) {
         self.policy = policy
         self.errors = errors

@@ -8,6 +8,7 @@ import Foundation
 public enum RFC3339 {
     /// Why a string is not an RFC 3339 date-time.
     public struct ParseError: Error, Sendable, Hashable, CustomStringConvertible {
+        /// The offending text and what is wrong with it.
         public let reason: String
         public var description: String { reason }
     }

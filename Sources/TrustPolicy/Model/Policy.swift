@@ -13,6 +13,7 @@ public struct Policy: Sendable, Hashable {
     /// What a failure does.
     public var action: PolicyAction
 
+    /// A policy built in code; the loader checks what this initializer does not.
     public init(
         name: String,
         scopes: [ScopeGlob],
@@ -38,6 +39,7 @@ public struct Policy: Sendable, Hashable {
         /// True: a reference by tag only fails.
         public var digestPinned: Bool
 
+        /// A requirement; `trustedDIDs` is the resolved set (never empty when `signature`).
         public init(signature: Bool = true, trustedDIDs: [DID], minSignatures: Int = 1, digestPinned: Bool = false) {
             self.signature = signature
             self.trustedDIDs = trustedDIDs

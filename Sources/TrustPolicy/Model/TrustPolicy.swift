@@ -14,6 +14,7 @@ public struct TrustPolicy: Sendable, Hashable {
     /// The rules, in file order.
     public var policies: [Policy]
 
+    /// A policy built in code (tests, programmatic use); it is not validated.
     public init(version: Int = 1, defaultAction: DefaultAction = .allow, trustedDIDs: [TrustedDID], policies: [Policy]) {
         self.version = version
         self.defaultAction = defaultAction

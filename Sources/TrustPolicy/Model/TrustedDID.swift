@@ -16,6 +16,7 @@ public struct TrustedDID: Sendable, Hashable {
     /// PDS pinned in the policy: with `publicKeys` also pinned, no DID resolution happens.
     public var pds: ServiceEndpoint?
 
+    /// A trusted DID; nil bounds mean an open window.
     public init(
         did: DID,
         name: String? = nil,

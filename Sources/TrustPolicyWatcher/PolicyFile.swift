@@ -35,7 +35,9 @@ struct FileIdentity: Sendable, Hashable {
 
 /// Why a policy file could not be read.
 public struct PolicyFileError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// The path that was read.
     public var path: String
+    /// The operating system's reason, e.g. "No such file or directory".
     public var reason: String
     /// True when the file (or a symlink on the way) does not exist.
     public var isMissing: Bool
