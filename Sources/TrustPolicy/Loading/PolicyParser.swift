@@ -1,0 +1,139 @@
+import ATProto
+import Foundation
+import Yams
+
+/// Reads a composed YAML document into a `TrustPolicy`, reporting every problem to `sink`.
+/// One pass per section; nothing stops at the first error.
+struct PolicyParser {
+    static let topLevelKeys = ["version", "defaultAction", "trustedDIDs", "policies"]
+
+    var sink = DiagnosticSink()
+    let now: Date
+    let allowInsecureLocalEndpoints: Bool
+
+    /// Every key written under `trustedDIDs`, as written, with its entry when the key is a
+    /// well-formed DID. Policy references resolve against the raw keys, so a reference to a
+    /// malformed key is not reported a second time as "not declared".
+    var declaredDIDs: [String: TrustedDID?] = [:]
+    var declaredOrder: [String] = []
+    var policyNameLines: [String: Int?] = [:]
+    /// True when `trustedDIDs` is not a mapping: its size then says nothing, so checks that
+    /// count trusted DIDs stay quiet instead of piling follow-on errors on the real one.
+    var trustedDIDsUnreadable = false
+
+    init(now: Date, allowInsecureLocalEndpoints: Bool) {
+        self.now = now
+        self.allowInsecureLocalEndpoints = allowInsecureLocalEndpoints
+    }
+
+    /// The policy, or nil when any error was reported.
+    mutating func parse(_ root: Node) -> TrustPolicy? {
+        guard case .mapping = root else {
+            sink.error(.root, root, "a trust policy is a mapping with version, trustedDIDs and policies; found \(root.kindDescription)")
+            return nil
+        }
+        guard let top = FieldMapping(root, path: .root, known: Self.topLevelKeys, sink: &sink) else { return nil }
+        let version = parseVersion(top)
+        let defaultAction = parseEnum(top.nonNullValue("defaultAction"), path: .root.field("defaultAction"), as: DefaultAction.self)
+        let trusted = parseTrustedDIDs(top.nonNullValue("trustedDIDs"), path: .root.field("trustedDIDs"))
+        let policies = parsePolicies(top, path: .root.field("policies"))
+        guard sink.errors.isEmpty, let version, let policies else { return nil }
+        return TrustPolicy(
+            version: version,
+            defaultAction: defaultAction ?? .allow,
+            trustedDIDs: trusted,
+            policies: policies
+        )
+    }
+
+    /// `version: 1.0` is a YAML float; `1` and `"1.0"` mean the same.
+    mutating func parseVersion(_ top: FieldMapping) -> Int? {
+        let path = FieldPath.root.field("version")
+        guard let node = top.nonNullValue("version") else {
+            sink.error(path, line: top.line, "version is required (this verifier reads version 1.0)")
+            return nil
+        }
+        let accepted: Bool
+        switch node.tagName {
+        case .float: accepted = node.float == 1.0
+        case .int: accepted = node.int == 1
+        case .str: accepted = ["1", "1.0"].contains(node.stringValue ?? "")
+        default:
+            sink.error(path, node, "expected a version number, found \(node.kindDescription)")
+            return nil
+        }
+        guard accepted else {
+            let written = node.scalar?.string ?? node.kindDescription
+            sink.error(path, node, "unsupported version \(written) (this verifier reads version 1.0)")
+            return nil
+        }
+        return 1
+    }
+
+    // MARK: - Typed scalars
+
+    /// A string scalar, or nil with an error.
+    mutating func string(_ node: Node, path: FieldPath, what: String = "a string") -> String? {
+        guard let text = node.stringValue else {
+            let hint = node.scalar != nil ? " (quote it if it is meant as text)" : ""
+            sink.error(path, node, "expected \(what), found \(node.kindDescription)\(hint)")
+            return nil
+        }
+        return text
+    }
+
+    /// A boolean scalar (`true`/`false`), or nil with an error.
+    mutating func bool(_ node: Node, path: FieldPath) -> Bool? {
+        guard node.tagName == .bool, let value = node.bool else {
+            sink.error(path, node, "expected true or false, found \(node.kindDescription)")
+            return nil
+        }
+        return value
+    }
+
+    /// An integer scalar, or nil with an error.
+    mutating func int(_ node: Node, path: FieldPath) -> Int? {
+        guard node.tagName == .int, let value = node.int else {
+            sink.error(path, node, "expected a whole number, found \(node.kindDescription)")
+            return nil
+        }
+        return value
+    }
+
+    /// An RFC 3339 timestamp (quoted or not), or nil with an error.
+    mutating func timestamp(_ node: Node, path: FieldPath) -> Date? {
+        guard let text = node.timestampText else {
+            sink.error(path, node, "expected an RFC 3339 timestamp such as \"2024-01-01T00:00:00Z\", found \(node.kindDescription)")
+            return nil
+        }
+        do {
+            return try RFC3339.parse(text)
+        } catch {
+            sink.error(path, node, error.reason)
+            return nil
+        }
+    }
+
+    /// One of an enum's raw values, with a suggestion when it looks like a typo.
+    mutating func parseEnum<E: RawRepresentable & CaseIterable>(_ node: Node?, path: FieldPath, as type: E.Type) -> E?
+    where E.RawValue == String {
+        guard let node, let text = string(node, path: path) else { return nil }
+        if let value = E(rawValue: text) { return value }
+        let allowed = E.allCases.map(\.rawValue)
+        sink.error(path, node, "unknown value '\(text)'\(KeySuggestion.hint(for: text, in: allowed)); expected one of: \(allowed.joined(separator: ", "))")
+        return nil
+    }
+
+    /// A string or a list of strings, each with its own path (`scope` or `scope[1]`) and node.
+    mutating func stringOrList(_ node: Node, path: FieldPath) -> [(text: String, path: FieldPath, node: Node)]? {
+        if case .sequence(let sequence) = node {
+            var items: [(String, FieldPath, Node)] = []
+            for (index, element) in sequence.enumerated() {
+                if let text = string(element, path: path.index(index)) { items.append((text, path.index(index), element)) }
+            }
+            return items
+        }
+        guard let text = string(node, path: path, what: "a string or a list of strings") else { return nil }
+        return [(text, path, node)]
+    }
+}
