@@ -115,7 +115,11 @@ let package = Package(
         ),
         .testTarget(
             name: "TrustPolicyTests",
-            dependencies: ["TrustPolicy", "TrustPolicyWatcher"]
+            dependencies: [
+                "TrustPolicy",
+                "TrustPolicyWatcher",
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -6,7 +6,7 @@ public struct RootCommand: ParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "atcr-verify",
         abstract: "Verify ATProto signatures of ATCR container images.",
-        subcommands: [ProofCommand.self])
+        subcommands: [ProofCommand.self, PolicyCommand.self])
 
     public init() {}
 

@@ -1,4 +1,6 @@
 import Foundation
+import Logging
+import Synchronization
 import Testing
 import TrustPolicy
 import TrustPolicyWatcher
@@ -11,7 +13,7 @@ private let invalid = Fixtures.correctedSeedPolicy.replacingOccurrences(of: "min
 
 private let loadTime = Fixtures.now
 private func makeWatcher(_ path: String, clock: Date = loadTime, interval: Duration = .seconds(1)) -> PolicyWatcher {
-    PolicyWatcher(path: path, pollInterval: interval, clock: { clock })
+    PolicyWatcher(path: path, pollInterval: interval, logger: Logger(label: "test") { _ in SwiftLogNoOpLogHandler() }, clock: { clock })
 }
 
 @Suite("Policy watcher (hot reload)")
@@ -216,5 +218,54 @@ struct PolicyWatcherTests {
             try await Task.sleep(for: .milliseconds(5))
         }
         return false
+    }
+}
+
+/// Keeps every log record, so a test can assert what was logged.
+final class RecordingLogHandler: LogHandler, Sendable {
+    private let records = Mutex<[(level: Logger.Level, message: String)]>([])
+
+    var metadata: Logger.Metadata {
+        get { [:] }
+        set {}
+    }
+
+    var logLevel: Logger.Level {
+        get { .trace }
+        set {}
+    }
+
+    subscript(metadataKey _: String) -> Logger.Metadata.Value? {
+        get { nil }
+        set {}
+    }
+
+    func log(event: LogEvent) {
+        records.withLock { $0.append((event.level, event.message.description)) }
+    }
+
+    var messages: [(level: Logger.Level, message: String)] { records.withLock { $0 } }
+}
+
+@Suite("Policy watcher logging")
+struct PolicyWatcherLoggingTests {
+    @Test("every validation error of a rejected policy is logged at error level, and the load at info")
+    func logsEveryError() async throws {
+        let volume = try ConfigMapVolume()
+        try volume.publish(version1)
+        let handler = RecordingLogHandler()
+        let logger = Logger(label: "test") { _ in handler }
+        let watcher = PolicyWatcher(path: volume.policyPath, pollInterval: .seconds(1), logger: logger, clock: { loadTime })
+        #expect(await watcher.checkNow() == .loaded)
+        #expect(handler.messages.contains { $0.level == .info && $0.message.contains("loaded") })
+
+        let broken = version1.replacingOccurrences(of: "minSignatures: 1", with: "minSignature: 1")
+            .replacingOccurrences(of: "action: enforce", with: "action: enforse")
+        try volume.publish(broken)
+        #expect(await watcher.checkNow() == .rejected)
+        let errors = handler.messages.filter { $0.level == .error }
+        #expect(errors.contains { $0.message.contains("minSignature") })
+        #expect(errors.contains { $0.message.contains("enforse") })
+        #expect(errors.contains { $0.message.contains("keeping the last good policy") })
     }
 }

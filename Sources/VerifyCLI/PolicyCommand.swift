@@ -28,6 +28,12 @@ struct PolicyLintCommand: ParsableCommand {
     @Option(help: "Judge trust windows (expired DIDs) at this RFC 3339 time instead of now.")
     var now: String?
 
+    @Flag(help: "Accept http:// and loopback `pds` endpoints (policies for the local test world).")
+    var allowInsecureLocal = false
+
+    /// Policy files are small; a bound keeps a mistaken path (a disk image, /dev/zero) harmless.
+    static let maxFileSize = 1024 * 1024
+
     func run() throws {
         let time: Date
         if let now {
@@ -40,16 +46,15 @@ struct PolicyLintCommand: ParsableCommand {
             time = Date()
         }
 
-        let data: Data
-        do {
-            data = try Data(contentsOf: URL(fileURLWithPath: file))
-        } catch {
-            let output = PolicyLintReport.unreadable(file: file, reason: error.localizedDescription, json: json)
+        guard let bytes = FileReader.read(file, limit: Self.maxFileSize + 1), bytes.count <= Self.maxFileSize else {
+            let reason = FileReader.read(file, limit: 1) == nil ? "cannot read the file" : "larger than \(Self.maxFileSize) bytes"
+            let output = PolicyLintReport.unreadable(file: file, reason: reason, json: json)
             if json { print(output, terminator: "") } else { FileHandle.standardError.write(Data(output.utf8)) }
             throw ExitCode(PolicyLintReport.unreadableExitCode)
         }
 
-        let result = PolicyLoader.load(yaml: String(decoding: data, as: UTF8.self), now: time)
+        let result = PolicyLoader.load(
+            yaml: String(decoding: bytes, as: UTF8.self), now: time, allowInsecureLocalEndpoints: allowInsecureLocal)
         let report = PolicyLintReport(file: file, result: result, now: time)
         print(json ? report.json() : report.text(), terminator: "")
         if report.exitCode != 0 { throw ExitCode(report.exitCode) }
