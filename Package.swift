@@ -17,6 +17,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-nio-ssl.git", from: "2.37.6"),
         .package(url: "https://github.com/swift-server/async-http-client.git", from: "1.37.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird.git", from: "2.28.1"),
+        .package(url: "https://github.com/apple/swift-certificates.git", from: "1.21.1"),
     ],
     targets: [
         // Debian's libsecp256k1 (0.2.0): K-256 verification and, for the test world, signing.
@@ -50,6 +52,40 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ]
+        ),
+        // OCI: image references and the registry client (token auth, manifests, referrers, blobs).
+        .target(
+            name: "OCI",
+            dependencies: [
+                "HTTPFetch",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        // The verifier pipeline: image → digest → signature artifacts → trusted DIDs → DID
+        // documents → record proofs → verdict; DID resolver, PDS client, caches.
+        .target(
+            name: "Verifier",
+            dependencies: [
+                "ATProto",
+                "OCI",
+                "TrustPolicy",
+                "HTTPFetch",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // The local ATCR world: TLS CA, PLC directory, did:web host, PDS, OCI registry, scenarios.
+        .target(
+            name: "Testbed",
+            dependencies: [
+                "ATProto",
+                "ATProtoWriter",
+                "OCI",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "X509", package: "swift-certificates"),
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ]
         ),
@@ -108,6 +144,18 @@ let package = Package(
                 "ATProtoWriter",
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
+        ),
+        .testTarget(
+            name: "OCITests",
+            dependencies: ["OCI", "Testbed", "HTTPFetch"]
+        ),
+        .testTarget(
+            name: "VerifierTests",
+            dependencies: ["Verifier", "Testbed", "ATProtoWriter", "HTTPFetch"]
+        ),
+        .testTarget(
+            name: "TestbedTests",
+            dependencies: ["Testbed", "HTTPFetch"]
         ),
         .testTarget(
             name: "VerifyCLITests",
