@@ -1,0 +1,85 @@
+import Foundation
+import Hummingbird
+import HummingbirdCore
+import HummingbirdTLS
+import Logging
+import NIOCore
+import NIOSSL
+
+/// One server of the test world, on 127.0.0.1, over TLS (the world's CA) or plain HTTP.
+public final class TestServer: Sendable {
+    public enum StartError: Error, CustomStringConvertible {
+        case didNotStart(String)
+        public var description: String {
+            switch self {
+            case .didNotStart(let why): return "test server did not start: \(why)"
+            }
+        }
+    }
+
+    /// The bound port.
+    public let port: Int
+    /// `https` or `http`.
+    public let scheme: String
+    /// Every request the server received, for tests that count what the verifier did.
+    public let log: RequestLog
+    /// Switches to stall or fail requests, for deadline and error-path tests.
+    public let faults: FaultSwitch
+    private let task: Task<Void, any Error>
+
+    /// `https://localhost:<port>` (or `http://127.0.0.1:<port>`). TLS uses the name the
+    /// certificate carries; plain HTTP uses the literal address.
+    public var origin: String {
+        scheme == "https" ? "https://localhost:\(port)" : "http://127.0.0.1:\(port)"
+    }
+
+    private init(port: Int, scheme: String, log: RequestLog, faults: FaultSwitch, task: Task<Void, any Error>) {
+        self.port = port
+        self.scheme = scheme
+        self.log = log
+        self.faults = faults
+        self.task = task
+    }
+
+    /// Starts `router` on 127.0.0.1:`port` (0: any free port) and returns once it listens.
+    public static func start(
+        name: String, tls: TLSConfiguration?, port: Int = 0,
+        routes: @Sendable (Router<BasicRequestContext>) -> Void
+    ) async throws -> TestServer {
+        let log = RequestLog()
+        let faults = FaultSwitch()
+        let router = Router()
+        router.add(middleware: RecordingMiddleware(log: log, faults: faults))
+        routes(router)
+        let (ports, continuation) = AsyncStream<Int>.makeStream()
+        var logger = Logger(label: "atcr-testbed.\(name)")
+        logger.logLevel = .error
+        let server: HTTPServerBuilder = try tls.map { try .tls(tlsConfiguration: $0) } ?? .http1()
+        let application = Application(
+            router: router, server: server,
+            configuration: .init(address: .hostname("127.0.0.1", port: port), serverName: nil),
+            onServerRunning: { channel in
+                continuation.yield(channel.localAddress?.port ?? 0)
+                continuation.finish()
+            },
+            logger: logger)
+        let task = Task {
+            defer { continuation.finish() }
+            try await application.run()
+        }
+        var bound: Int?
+        for await value in ports { bound = value }
+        guard let bound, bound > 0 else {
+            task.cancel()
+            let failure = await task.result
+            throw StartError.didNotStart("\(name) on port \(port): \(failure)")
+        }
+        return TestServer(port: bound, scheme: tls == nil ? "http" : "https", log: log, faults: faults, task: task)
+    }
+
+    /// Stops the server and waits for it to close.
+    public func stop() async {
+        task.cancel()
+        _ = await task.result
+    }
+}

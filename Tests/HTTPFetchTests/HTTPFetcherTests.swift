@@ -1,0 +1,175 @@
+import Foundation
+import HTTPFetch
+import Hummingbird
+import NIOCore
+import Testing
+import Testbed
+
+/// HTTPFetcher against real servers on loopback: TLS with a private CA, bounds, deadlines,
+/// redirects, Retry-After.
+@Suite("HTTPFetch against real servers")
+struct HTTPFetcherTests {
+    /// A TLS server and a second TLS server (another origin), plus a plain-http one, all with
+    /// the routes the tests need; the CA bundle written to a temporary file.
+    final class Fixture: Sendable {
+        let ca: TestCertificateAuthority
+        let caPath: String
+        let directory: URL
+        let main: TestServer
+        let other: TestServer
+        let plain: TestServer
+
+        init() async throws {
+            ca = try TestCertificateAuthority()
+            directory = FileManager.default.temporaryDirectory.appendingPathComponent("fetch-\(UUID().uuidString)")
+            caPath = try ca.write(to: directory)
+            let tls = try ca.serverTLSConfiguration()
+            other = try await TestServer.start(name: "other", tls: tls) { router in
+                router.get("blob") { _, _ in "blob from other" }
+            }
+            plain = try await TestServer.start(name: "plain", tls: nil) { router in
+                router.get("hello") { _, _ in "plain hello" }
+            }
+            let otherOrigin = other.origin, plainOrigin = plain.origin
+            main = try await TestServer.start(name: "main", tls: tls) { router in
+                router.get("hello") { _, _ in "hello" }
+                router.get("big") { _, _ in String(repeating: "x", count: 10_000) }
+                router.get("chunked") { _, _ in
+                    Response(status: .ok, body: ResponseBody { writer in
+                        for _ in 0..<10 { try await writer.write(ByteBuffer(string: String(repeating: "y", count: 1_000))) }
+                        try await writer.finish(nil)
+                    })
+                }
+                router.get("drip") { _, _ in
+                    Response(status: .ok, body: ResponseBody { writer in
+                        for _ in 0..<25 {
+                            try await writer.write(ByteBuffer(string: "."))
+                            try await Task.sleep(for: .milliseconds(100))
+                        }
+                        try await writer.finish(nil)
+                    })
+                }
+                router.get("to-other") { _, _ in Response(status: .found, headers: [.location: "\(otherOrigin)/blob"]) }
+                router.get("to-self") { _, _ in Response(status: .temporaryRedirect, headers: [.location: "/hello"]) }
+                router.get("to-plain") { _, _ in Response(status: .found, headers: [.location: "\(plainOrigin)/hello"]) }
+                router.get("loop") { _, _ in Response(status: .found, headers: [.location: "/loop"]) }
+            }
+        }
+
+        func fetcher(insecure: Bool = false, trustCA: Bool = true) throws -> HTTPFetcher {
+            try HTTPFetcher(configuration: .init(allowInsecureHTTP: insecure, caBundlePath: trustCA ? caPath : nil))
+        }
+
+        func stop() async {
+            await main.stop()
+            await other.stop()
+            await plain.stop()
+            try? FileManager.default.removeItem(at: directory)
+        }
+    }
+
+    static func request(_ url: String, maxBytes: Int = 1 << 20, seconds: Double = 5, redirects: Int = 0, authorization: String? = nil) -> FetchRequest {
+        var headers = FetchHeaders()
+        if let authorization { headers.add("Authorization", authorization) }
+        return FetchRequest(url: url, headers: headers, maxBodyBytes: maxBytes, deadline: .now + .milliseconds(Int(seconds * 1000)), maxRedirects: redirects)
+    }
+
+    @Test("TLS with the private CA bundle works; without it the server is not trusted")
+    func tlsTrust() async throws {
+        let world = try await Fixture()
+        let trusted = try world.fetcher()
+        let response = try await trusted.fetch(Self.request("\(world.main.origin)/hello"))
+        #expect(response.status == 200 && response.body == Array("hello".utf8))
+        let untrusted = try world.fetcher(trustCA: false)
+        await #expect(throws: FetchError.self) { try await untrusted.fetch(Self.request("\(world.main.origin)/hello")) }
+        try await trusted.shutdown()
+        try await untrusted.shutdown()
+        await world.stop()
+    }
+
+    @Test("plain http only with the explicit flag")
+    func plainHTTP() async throws {
+        let world = try await Fixture()
+        let strict = try world.fetcher()
+        let url = "\(world.plain.origin)/hello"
+        await #expect(throws: FetchError.insecureURL(url)) { try await strict.fetch(Self.request(url)) }
+        #expect(world.plain.log.count() == 0, "a refused URL must not be contacted")
+        let insecure = try world.fetcher(insecure: true)
+        #expect(try await insecure.fetch(Self.request(url)).body == Array("plain hello".utf8))
+        try await strict.shutdown()
+        try await insecure.shutdown()
+        await world.stop()
+    }
+
+    @Test("bodies over the bound fail, with or without Content-Length")
+    func bodyBound() async throws {
+        let world = try await Fixture()
+        let fetcher = try world.fetcher()
+        for path in ["big", "chunked"] {
+            let url = "\(world.main.origin)/\(path)"
+            await #expect(throws: FetchError.bodyTooLarge(url: url, limit: 1_024)) {
+                try await fetcher.fetch(Self.request(url, maxBytes: 1_024))
+            }
+            #expect(try await fetcher.fetch(Self.request(url, maxBytes: 20_000)).body.count == 10_000)
+        }
+        try await fetcher.shutdown()
+        await world.stop()
+    }
+
+    @Test("a server that drips one byte at a time cannot outlive the deadline")
+    func drip() async throws {
+        let world = try await Fixture()
+        let fetcher = try world.fetcher()
+        let start = ContinuousClock.now
+        let url = "\(world.main.origin)/drip"
+        await #expect(throws: FetchError.timedOut(url)) { try await fetcher.fetch(Self.request(url, seconds: 0.8)) }
+        let elapsed = ContinuousClock.now - start
+        #expect(elapsed < .seconds(3), "the whole request is bounded by its deadline (took \(elapsed))")
+        try await fetcher.shutdown()
+        await world.stop()
+    }
+
+    @Test("redirects: Authorization dropped when leaving the origin, kept on the same origin")
+    func redirectCredentials() async throws {
+        let world = try await Fixture()
+        let fetcher = try world.fetcher()
+        let away = try await fetcher.fetch(Self.request("\(world.main.origin)/to-other", redirects: 3, authorization: "Bearer secret"))
+        #expect(away.status == 200 && away.body == Array("blob from other".utf8))
+        #expect(away.url == "\(world.other.origin)/blob")
+        #expect(world.other.log.all.allSatisfy { $0.authorization == nil }, "credentials must not follow a redirect to another host")
+        let same = try await fetcher.fetch(Self.request("\(world.main.origin)/to-self", redirects: 3, authorization: "Bearer secret"))
+        #expect(same.status == 200)
+        #expect(world.main.log.all.last?.authorization == "Bearer secret")
+        try await fetcher.shutdown()
+        await world.stop()
+    }
+
+    @Test("redirects to plain http are refused; loops end; maxRedirects 0 returns the 3xx")
+    func redirectPolicy() async throws {
+        let world = try await Fixture()
+        let fetcher = try world.fetcher()
+        await #expect(throws: FetchError.self) { try await fetcher.fetch(Self.request("\(world.main.origin)/to-plain", redirects: 3)) }
+        #expect(world.plain.log.count() == 0)
+        await #expect(throws: FetchError.tooManyRedirects("\(world.main.origin)/loop")) {
+            try await fetcher.fetch(Self.request("\(world.main.origin)/loop", redirects: 4))
+        }
+        #expect(try await fetcher.fetch(Self.request("\(world.main.origin)/to-other")).status == 302)
+        try await fetcher.shutdown()
+        await world.stop()
+    }
+
+    @Test("503 with Retry-After is retried while the deadline allows, and not beyond it")
+    func retryAfter() async throws {
+        let world = try await Fixture()
+        let fetcher = try world.fetcher()
+        world.main.faults.add(.init(matching: "/hello", status: 503, headers: ["Retry-After": "1"], times: 1))
+        let retried = try await fetcher.fetch(Self.request("\(world.main.origin)/hello", seconds: 4))
+        #expect(retried.status == 200)
+        #expect(world.main.log.count(containing: "/hello") == 2)
+        world.main.faults.add(.init(matching: "/hello", status: 429, headers: ["Retry-After": "3"], times: 1))
+        let refused = try await fetcher.fetch(Self.request("\(world.main.origin)/hello", seconds: 1))
+        #expect(refused.status == 429, "no retry when the wait would pass the deadline")
+        try await fetcher.shutdown()
+        await world.stop()
+    }
+}
