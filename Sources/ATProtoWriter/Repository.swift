@@ -77,6 +77,13 @@ public struct RepositorySnapshot: Sendable {
         return blocks
     }
 
+    /// The CID of the record at `collection/recordKey` in this snapshot's tree, if any.
+    public func recordCID(collection: NSID, recordKey: RecordKey) -> CID? {
+        let key = Array("\(collection.string)/\(recordKey.string)".utf8)
+        let treeBlocks = treeBlocks
+        return (try? MSTWalker().lookup(key: key, root: commit.data, block: { treeBlocks[$0] }))?.value
+    }
+
     /// Every block of the repository (commit, nodes, records): a full `getRepo` CAR.
     public var fullCAR: [UInt8] {
         var blocks: [(CID, [UInt8])] = [(commitCID, commitBlock)]

@@ -75,7 +75,7 @@ public final class FaultSwitch: Sendable {
     /// The fault that applies to `target`, consuming one use of it.
     func take(for target: String) -> Fault? {
         faults.withLock { list in
-            guard let index = list.firstIndex(where: { target.contains($0.matching) && ($0.remaining ?? 1) > 0 }) else {
+            guard let index = list.firstIndex(where: { ($0.matching.isEmpty || target.contains($0.matching)) && ($0.remaining ?? 1) > 0 }) else {
                 return nil
             }
             let fault = list[index]
