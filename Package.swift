@@ -77,6 +77,12 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // Admission: AdmissionReview v1, images from every workload kind, decisions rendered as
+        // responses (deny message, warnings, auditAnnotations), audit events. Pure.
+        .target(
+            name: "Admission",
+            dependencies: ["ATProto", "TrustPolicy"]
+        ),
         // The local ATCR world: TLS CA, PLC directory, did:web host, PDS, OCI registry, scenarios.
         .target(
             name: "Testbed",
@@ -149,6 +155,10 @@ let package = Package(
                 "ATProtoWriter",
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
+        ),
+        .testTarget(
+            name: "AdmissionTests",
+            dependencies: ["Admission"]
         ),
         .testTarget(
             name: "HTTPFetchTests",
