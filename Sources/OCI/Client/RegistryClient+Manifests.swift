@@ -19,6 +19,11 @@ public struct ManifestHead: Sendable, Hashable {
     /// `Docker-Content-Digest`, when present and well formed.
     public var digest: Digest?
     public var mediaType: String?
+
+    public init(digest: Digest?, mediaType: String?) {
+        self.digest = digest
+        self.mediaType = mediaType
+    }
 }
 
 /// A manifest's exact bytes, their recomputed digest and media type.
@@ -27,6 +32,13 @@ public struct FetchedManifest: Sendable, Hashable {
     public var digest: Digest
     public var mediaType: String
     public var bytes: [UInt8]
+
+    public init(location: RepositoryLocation, digest: Digest, mediaType: String, bytes: [UInt8]) {
+        self.location = location
+        self.digest = digest
+        self.mediaType = mediaType
+        self.bytes = bytes
+    }
 
     /// True for an OCI index or Docker manifest list.
     public var isIndex: Bool { MediaType.isIndex(mediaType) }
@@ -69,6 +81,12 @@ public struct ResolvedDigest: Sendable, Hashable {
     /// The manifest media type, when the registry said.
     public var mediaType: String?
     public var source: Source
+
+    public init(digest: Digest, mediaType: String?, source: Source) {
+        self.digest = digest
+        self.mediaType = mediaType
+        self.source = source
+    }
 }
 
 extension RegistryClient {

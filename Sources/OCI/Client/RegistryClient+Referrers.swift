@@ -17,6 +17,12 @@ public struct ReferrerList: Sendable, Hashable {
     public var descriptors: [Descriptor]
     /// Pages read from the referrers API (0 for the fallback).
     public var pages: Int
+
+    public init(source: ReferrersSource, descriptors: [Descriptor], pages: Int) {
+        self.source = source
+        self.descriptors = descriptors
+        self.pages = pages
+    }
 }
 
 extension RegistryClient {

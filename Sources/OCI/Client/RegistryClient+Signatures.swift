@@ -4,6 +4,11 @@ public struct SignatureDiscovery: Sendable {
     public var source: ReferrersSource
     /// One entry per discovered artifact, in discovery order, each read or failed on its own.
     public var artifacts: [SignatureArtifactFetch]
+
+    public init(source: ReferrersSource, artifacts: [SignatureArtifactFetch]) {
+        self.source = source
+        self.artifacts = artifacts
+    }
 }
 
 /// One discovered signature artifact: its descriptor and what reading it gave.
@@ -11,6 +16,11 @@ public struct SignatureArtifactFetch: Sendable {
     /// The artifact manifest's descriptor, as the referrers list gave it.
     public var descriptor: Descriptor
     public var result: Result<FetchedSignature, SignatureArtifactFailure>
+
+    public init(descriptor: Descriptor, result: Result<FetchedSignature, SignatureArtifactFailure>) {
+        self.descriptor = descriptor
+        self.result = result
+    }
 }
 
 /// A signature artifact that was read and checked: manifest shape, subject, blob digest and
@@ -23,6 +33,14 @@ public struct FetchedSignature: Sendable, Hashable {
     /// The signature JSON exactly as stored.
     public var payloadBytes: [UInt8]
     public var payload: SignaturePayload
+
+    public init(manifestDigest: Digest, manifest: ImageManifest, layer: Descriptor, payloadBytes: [UInt8], payload: SignaturePayload) {
+        self.manifestDigest = manifestDigest
+        self.manifest = manifest
+        self.layer = layer
+        self.payloadBytes = payloadBytes
+        self.payload = payload
+    }
 }
 
 /// Why one signature artifact could not be used. Other artifacts are unaffected.
