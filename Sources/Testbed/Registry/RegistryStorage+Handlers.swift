@@ -7,7 +7,8 @@ extension RegistryStorage {
         if let index = behavior.faults.firstIndex(where: { $0.count > 0 && ($0.pathContains.map(request.path.contains) ?? true) }) {
             behavior.faults[index].count -= 1
             let fault = behavior.faults[index]
-            var response = RegistryHTTPResponse.error(fault.status, code: "TOOMANYREQUESTS", message: "injected fault")
+            var response = RegistryHTTPResponse.error(
+                fault.status, code: fault.status == 429 ? "TOOMANYREQUESTS" : "UNAVAILABLE", message: "injected fault")
             if let retryAfter = fault.retryAfter { response.headers.append(("Retry-After", retryAfter)) }
             return response
         }
