@@ -98,6 +98,8 @@ let package = Package(
                 .product(name: "SwiftASN1", package: "swift-asn1"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
         ),
         // The trust policy: YAML model, validation with field paths and lines, globs, evaluation. Pure.
@@ -166,7 +168,12 @@ let package = Package(
         ),
         .testTarget(
             name: "OCITests",
-            dependencies: ["OCI", "Testbed", "HTTPFetch"]
+            dependencies: [
+                "OCI",
+                "Testbed",
+                "HTTPFetch",
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            ]
         ),
         .testTarget(
             name: "VerifierTests",

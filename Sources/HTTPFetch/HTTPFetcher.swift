@@ -170,6 +170,10 @@ public final class HTTPFetcher: HTTPFetching {
         else {
             throw .redirectRefused(from: current.absoluteString, reason: "no usable Location header")
         }
+        // Never from https down to http, even when the test flag allows http URLs.
+        if current.scheme?.lowercased() == "https", next.scheme?.lowercased() != "https" {
+            throw .redirectRefused(from: current.absoluteString, reason: "\(next.absoluteString) would leave https")
+        }
         do {
             return try validatedURL(next.absoluteString)
         } catch {

@@ -149,6 +149,10 @@ struct HTTPFetcherTests {
         let world = try await Fixture()
         let fetcher = try world.fetcher()
         await #expect(throws: FetchError.self) { try await fetcher.fetch(Self.request("\(world.main.origin)/to-plain", redirects: 3)) }
+        // Not even with the test flag that allows plain http: a redirect never downgrades.
+        let insecure = try world.fetcher(insecure: true)
+        await #expect(throws: FetchError.self) { try await insecure.fetch(Self.request("\(world.main.origin)/to-plain", redirects: 3)) }
+        try await insecure.shutdown()
         #expect(world.plain.log.count() == 0)
         await #expect(throws: FetchError.tooManyRedirects("\(world.main.origin)/loop")) {
             try await fetcher.fetch(Self.request("\(world.main.origin)/loop", redirects: 4))

@@ -50,9 +50,9 @@ struct BlobClientTests {
     func blobHostRefusesAuthorization() async throws {
         try await Harness.with { world in
             let digest = try world.registry.putBlob([1, 2, 3], repository: "alice/app")
-            world.registry.configure { $0.blobRedirectBase = world.blobServer.baseURL }
+            world.registry.configure { $0.blobRedirectBase = world.blobServer.origin }
             let redirect = try await world.fetcher.fetch(
-                FetchRequest(url: "\(world.server.baseURL)/v2/alice/app/blobs/\(digest)", maxBodyBytes: 1024, deadline: deadline()))
+                FetchRequest(url: "\(world.server.origin)/v2/alice/app/blobs/\(digest)", maxBodyBytes: 1024, deadline: deadline()))
             #expect(redirect.status == 307)
             let location = try #require(redirect.headers["Location"])
             let withAuthorization = try await world.fetcher.fetch(
@@ -69,7 +69,7 @@ struct BlobClientTests {
         var behavior = RegistryBehavior()
         behavior.authentication = .bearer(TokenService())
         try await Harness.with(behavior: behavior) { world in
-            world.registry.configure { $0.blobRedirectBase = world.blobServer.baseURL }
+            world.registry.configure { $0.blobRedirectBase = world.blobServer.origin }
             let bytes = Array("payload".utf8)
             try world.registry.putBlob(bytes, repository: "alice/app")
             let descriptor = Descriptor(mediaType: MediaType.atprotoSignature, bytes: bytes)
@@ -87,14 +87,12 @@ struct BlobClientTests {
 
     @Test("a redirect to plain http is refused by an https-only client, not followed")
     func redirectToHTTPRefused() async throws {
-        let tls = try LoopbackTLS.make()
+        let ca = try TestCertificateAuthority()
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("oci-tls-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
-        let caPath = directory.appendingPathComponent("ca.pem").path
-        try tls.writeCA(to: caPath)
-        try await Harness.with(fetch: FetchConfiguration(caBundlePath: caPath), tls: tls) { world in
-            #expect(world.server.baseURL.hasPrefix("https://localhost:"))
+        let caPath = try ca.write(to: directory)
+        try await Harness.with(fetch: FetchConfiguration(caBundlePath: caPath), tls: try ca.serverTLSConfiguration()) { world in
+            #expect(world.server.origin.hasPrefix("https://localhost:"))
             let client = RegistryClient(fetcher: world.fetcher)
             let bytes = Array("payload".utf8)
             try world.registry.putBlob(bytes, repository: "alice/app")
@@ -103,8 +101,8 @@ struct BlobClientTests {
             // Over https, without a redirect, the blob is served.
             #expect(try await client.fetchBlob(location, descriptor: descriptor, maxBytes: 1024, deadline: deadline()) == bytes)
 
-            world.registry.configure { $0.blobRedirectBase = world.blobServer.baseURL }
-            #expect(world.blobServer.baseURL.hasPrefix("http://"))
+            world.registry.configure { $0.blobRedirectBase = world.blobServer.origin }
+            #expect(world.blobServer.origin.hasPrefix("http://"))
             let error = await registryError {
                 _ = try await client.fetchBlob(location, descriptor: descriptor, maxBytes: 1024, deadline: deadline())
             }

@@ -1,4 +1,5 @@
 import Foundation
+import NIOSSL
 import HTTPFetch
 import OCI
 import Testbed
@@ -6,9 +7,9 @@ import Testbed
 /// A `TestRegistry` and its S3-like blob host on loopback, with a fetcher and clients for them.
 struct Harness {
     let registry: TestRegistry
-    let server: LoopbackServer
+    let server: TestServer
     let blobHost: TestBlobHost
-    let blobServer: LoopbackServer
+    let blobServer: TestServer
     let fetcher: HTTPFetcher
 
     /// The registry name clients use (`127.0.0.1:<port>`).
@@ -31,12 +32,12 @@ struct Harness {
     /// Runs `body` against a fresh registry (and blob host), shutting everything down after.
     static func with(
         behavior: RegistryBehavior = RegistryBehavior(), fetch: FetchConfiguration = FetchConfiguration(allowInsecureHTTP: true),
-        tls: LoopbackTLS? = nil, _ body: (Harness) async throws -> Void
+        tls: TLSConfiguration? = nil, _ body: (Harness) async throws -> Void
     ) async throws {
         let registry = TestRegistry(behavior: behavior)
         let blobHost = TestBlobHost(serving: registry)
-        let server = try await LoopbackServer.start(tls: tls?.serverConfiguration) { registry.addRoutes(to: $0) }
-        let blobServer = try await LoopbackServer.start { blobHost.addRoutes(to: $0) }
+        let server = try await TestServer.start(name: "registry", tls: tls) { registry.addRoutes(to: $0) }
+        let blobServer = try await TestServer.start(name: "blobs") { blobHost.addRoutes(to: $0) }
         let fetcher = try HTTPFetcher(configuration: fetch)
         let harness = Harness(registry: registry, server: server, blobHost: blobHost, blobServer: blobServer, fetcher: fetcher)
         do {

@@ -45,7 +45,7 @@ struct ReferrersClientTests {
         var behavior = RegistryBehavior()
         behavior.referrersPageSize = 1
         try await Harness.with(behavior: behavior) { world in
-            if absoluteLinks { world.registry.configure { $0.linkBase = world.server.baseURL } }
+            if absoluteLinks { world.registry.configure { $0.linkBase = world.server.origin } }
             let (image, signatures) = try Self.populate(world.registry, signatures: 3)
             let list = try await world.client().referrers(world.location("alice/app"), subject: image.digest, deadline: deadline())
             #expect(list.descriptors.map(\.digest) == signatures.map(\.digest))
@@ -62,7 +62,7 @@ struct ReferrersClientTests {
         var behavior = RegistryBehavior()
         behavior.referrersPageSize = 1
         try await Harness.with(behavior: behavior) { world in
-            world.registry.configure { $0.linkBase = world.blobServer.baseURL }
+            world.registry.configure { $0.linkBase = world.blobServer.origin }
             let (image, _) = try Self.populate(world.registry, signatures: 2)
             let error = await registryError {
                 _ = try await world.client().referrers(world.location("alice/app"), subject: image.digest, deadline: deadline())
@@ -71,7 +71,7 @@ struct ReferrersClientTests {
                 Issue.record("expected foreignPaginationLink, got \(String(describing: error))")
                 return
             }
-            #expect(link.hasPrefix(world.blobServer.baseURL))
+            #expect(link.hasPrefix(world.blobServer.origin))
             #expect(world.blobHost.log.all.isEmpty)
         }
     }

@@ -1,108 +1,45 @@
-import HTTPTypes
-import Hummingbird
 import Synchronization
 
-/// What a test-world server received: enough for tests to count requests per path and to
-/// see which credentials were sent.
+/// One request a test server received.
+public struct LoggedRequest: Sendable, Hashable {
+    public var method: String
+    public var path: String
+    /// The raw query string, if any.
+    public var query: String?
+    public var authorization: String?
+    public var accept: String?
+    /// The status answered.
+    public var status: Int
+
+    /// `METHOD path?query`, for messages.
+    public var line: String { "\(method) \(path)" + (query.map { "?" + $0 } ?? "") }
+}
+
+/// A thread-safe record of requests, so tests can count what a server saw.
 public final class RequestLog: Sendable {
-    public struct Entry: Sendable, Equatable {
-        public let method: String
-        /// Path and query, as sent.
-        public let target: String
-        public let authorization: String?
-    }
-
-    private let entries = Mutex<[Entry]>([])
+    private let entries = Mutex<[LoggedRequest]>([])
 
     public init() {}
 
-    func append(_ entry: Entry) {
-        entries.withLock { $0.append(entry) }
+    public var all: [LoggedRequest] { entries.withLock { $0 } }
+
+    /// Requests matching `predicate`.
+    public func filter(_ predicate: (LoggedRequest) -> Bool) -> [LoggedRequest] {
+        entries.withLock { $0.filter(predicate) }
     }
 
-    /// Every request so far, in arrival order.
-    public var all: [Entry] { entries.withLock { $0 } }
+    /// Requests whose path contains `fragment` (and with `method`, when given).
+    public func count(pathContains fragment: String, method: String? = nil) -> Int {
+        filter { $0.path.contains(fragment) && (method == nil || $0.method == method) }.count
+    }
 
-    /// The number of requests whose target contains `fragment` (all requests when nil).
+    /// Requests whose `path?query` contains `fragment` (every request when nil).
     public func count(containing fragment: String? = nil) -> Int {
-        entries.withLock { list in
-            guard let fragment else { return list.count }
-            return list.filter { $0.target.contains(fragment) }.count
-        }
+        guard let fragment else { return all.count }
+        return filter { $0.line.contains(fragment) }.count
     }
 
-    public func removeAll() {
-        entries.withLock { $0.removeAll() }
-    }
-}
+    public func clear() { entries.withLock { $0.removeAll() } }
 
-/// Faults a test can inject into a server: stall matching requests, or answer them with a
-/// status (e.g. 503) a number of times.
-public final class FaultSwitch: Sendable {
-    public struct Fault: Sendable {
-        /// Requests whose target contains this fragment are affected ("" for all).
-        public var matching: String
-        /// Sleep this long before answering.
-        public var stall: Duration?
-        /// Answer with this status instead of the real response...
-        public var status: Int?
-        /// ...with these headers (e.g. Retry-After)...
-        public var headers: [String: String]
-        /// ...this many times (nil: always).
-        public var remaining: Int?
-
-        public init(matching: String, stall: Duration? = nil, status: Int? = nil, headers: [String: String] = [:], times: Int? = nil) {
-            self.matching = matching
-            self.stall = stall
-            self.status = status
-            self.headers = headers
-            remaining = times
-        }
-    }
-
-    private let faults = Mutex<[Fault]>([])
-
-    public init() {}
-
-    public func add(_ fault: Fault) {
-        faults.withLock { $0.append(fault) }
-    }
-
-    public func clear() {
-        faults.withLock { $0.removeAll() }
-    }
-
-    /// The fault that applies to `target`, consuming one use of it.
-    func take(for target: String) -> Fault? {
-        faults.withLock { list in
-            guard let index = list.firstIndex(where: { ($0.matching.isEmpty || target.contains($0.matching)) && ($0.remaining ?? 1) > 0 }) else {
-                return nil
-            }
-            let fault = list[index]
-            if let remaining = fault.remaining { list[index].remaining = remaining - 1 }
-            return fault
-        }
-    }
-}
-
-/// Records every request and applies injected faults before the routes run.
-struct RecordingMiddleware<Context: RequestContext>: RouterMiddleware {
-    let log: RequestLog
-    let faults: FaultSwitch
-
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
-        let target = request.uri.description
-        log.append(.init(method: request.method.rawValue, target: target, authorization: request.headers[.authorization]))
-        if let fault = faults.take(for: target) {
-            if let stall = fault.stall { try await Task.sleep(for: stall) }
-            if let status = fault.status {
-                var response = Response(status: .init(code: status))
-                for (name, value) in fault.headers {
-                    if let field = HTTPField.Name(name) { response.headers[field] = value }
-                }
-                return response
-            }
-        }
-        return try await next(request, context)
-    }
+    func append(_ request: LoggedRequest) { entries.withLock { $0.append(request) } }
 }

@@ -27,11 +27,14 @@ public final class TestServer: Sendable {
     public let faults: FaultSwitch
     private let task: Task<Void, any Error>
 
-    /// `https://localhost:<port>` (or `http://127.0.0.1:<port>`). TLS uses the name the
-    /// certificate carries; plain HTTP uses the literal address.
-    public var origin: String {
-        scheme == "https" ? "https://localhost:\(port)" : "http://127.0.0.1:\(port)"
+    /// `localhost:<port>` with TLS (the name the certificate carries), `127.0.0.1:<port>`
+    /// without: the host a client names (for a registry, its registry name).
+    public var authority: String {
+        scheme == "https" ? "localhost:\(port)" : "127.0.0.1:\(port)"
     }
+
+    /// `https://localhost:<port>` or `http://127.0.0.1:<port>`.
+    public var origin: String { "\(scheme)://\(authority)" }
 
     private init(port: Int, scheme: String, log: RequestLog, faults: FaultSwitch, task: Task<Void, any Error>) {
         self.port = port
@@ -43,7 +46,7 @@ public final class TestServer: Sendable {
 
     /// Starts `router` on 127.0.0.1:`port` (0: any free port) and returns once it listens.
     public static func start(
-        name: String, tls: TLSConfiguration?, port: Int = 0,
+        name: String, tls: TLSConfiguration? = nil, port: Int = 0,
         routes: @Sendable (Router<BasicRequestContext>) -> Void
     ) async throws -> TestServer {
         let log = RequestLog()

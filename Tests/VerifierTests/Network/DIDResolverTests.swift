@@ -105,7 +105,7 @@ struct DIDResolverTests {
         world.web.publish(DIDDocumentBuilder.document(did: did, handle: "web.test", key: key.publicKey, pds: world.pdsServer.origin))
         let identity = try await Self.resolver(world).resolve(did, deadline: Self.deadline)
         #expect(identity.key == key.publicKey && identity.key.type == .p256)
-        world.webServer.log.removeAll()
+        world.webServer.log.clear()
         do {
             _ = try await Self.resolver(world, insecureLocal: false).resolve(did, deadline: Self.deadline)
             Issue.record("resolved a localhost did:web without the test flag")
