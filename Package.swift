@@ -137,6 +137,7 @@ let package = Package(
             dependencies: [
                 "ATProto",
                 "ATProtoWriter",
+                "Testbed",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]

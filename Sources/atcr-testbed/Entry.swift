@@ -2,11 +2,25 @@ import ArgumentParser
 import Foundation
 
 @main
-struct TestbedCommand: ParsableCommand {
+struct TestbedCommand: AsyncParsableCommand {
+    static func main() async {
+        setvbuf(stdout, nil, _IOLBF, 0)  // "ready" must reach a pipe when printed
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            exit(withError: error)
+        }
+    }
+
     static let configuration = CommandConfiguration(
         commandName: "atcr-testbed",
         abstract: "The local ATCR test world: real signed atproto repositories.",
-        subcommands: [ProofsCommand.self])
+        subcommands: [UpCommand.self, ProofsCommand.self])
 }
 
 /// `atcr-testbed proofs --out DIR`: writes signed proof CARs, DID documents, and

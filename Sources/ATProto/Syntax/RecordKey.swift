@@ -11,6 +11,11 @@ public struct RecordKey: Hashable, Sendable, CustomStringConvertible {
         self.string = string
     }
 
+    /// The record key of a TID (ATCR's record keys are TIDs; a TID is always a valid key).
+    public init(_ tid: TID) {
+        string = tid.string
+    }
+
     /// True when `string` has record-key syntax.
     public static func isValid(_ string: String) -> Bool {
         let bytes = Array(string.utf8)

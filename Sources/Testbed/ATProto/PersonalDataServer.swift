@@ -20,6 +20,9 @@ public final class PersonalDataServer: Sendable {
         public var status: String?
         /// Answer a missing record with 400 RecordNotFound instead of a proof of absence.
         public var recordNotFoundErrors: Bool
+        /// Per record key: an older snapshot served for that record only (a PDS that replays
+        /// an old commit to resurrect one deleted record).
+        public var replayedRecords: [String: RepositorySnapshot] = [:]
     }
 
     private let accounts = Mutex<[String: Account]>([:])
@@ -61,6 +64,11 @@ public final class PersonalDataServer: Sendable {
         accounts.withLock { $0[did.string]?.served = snapshot }
     }
 
+    /// Serves `snapshot` for one record of `did` only; every other record gets the latest commit.
+    public func replay(did: DID, recordKey: RecordKey, snapshot: RepositorySnapshot) {
+        accounts.withLock { $0[did.string]?.replayedRecords[recordKey.string] = snapshot }
+    }
+
     /// Sets an XRPC error status for `did` (nil: serve normally).
     public func setStatus(did: DID, _ status: String?) {
         accounts.withLock { $0[did.string]?.status = status }
@@ -98,10 +106,11 @@ public final class PersonalDataServer: Sendable {
                 return Self.error(400, "RepoNotFound", "Could not find repo for DID: \(didText)")
             }
             if let status = account.status { return Self.error(400, status, "repository unavailable: \(status)") }
-            if account.recordNotFoundErrors, account.served.recordCID(collection: collection, recordKey: rkey) == nil {
+            let snapshot = account.replayedRecords[rkey.string] ?? account.served
+            if account.recordNotFoundErrors, snapshot.recordCID(collection: collection, recordKey: rkey) == nil {
                 return Self.error(400, "RecordNotFound", "Could not locate record: at://\(didText)/\(collection)/\(rkey)")
             }
-            let car = account.served.proofCAR(collection: collection, recordKey: rkey)
+            let car = snapshot.proofCAR(collection: collection, recordKey: rkey)
             return Response(
                 status: .ok, headers: [.contentType: "application/vnd.ipld.car"], body: .init(byteBuffer: ByteBuffer(bytes: car)))
         }

@@ -1,0 +1,117 @@
+import ATProto
+import ATProtoWriter
+import Foundation
+import NIOSSL
+import OCI
+
+/// The local ATCR world: a PLC directory, a did:web host, a PDS with real signed repositories,
+/// and an OCI registry holding images and their ATProto signature artifacts, on loopback over
+/// TLS with a CA it generates (or plain HTTP when asked). Every scenario is a real signed
+/// artifact; nothing is mocked.
+public final class TestWorld: Sendable {
+    public struct Options: Sendable {
+        /// Serve over TLS with the world's CA (default), or plain HTTP.
+        public var tls: Bool
+        /// Offer the referrers API (off: clients use the `sha256-<hex>` tag fallback).
+        public var referrersAPI: Bool
+        /// Where to write the CA file; a temporary directory when nil.
+        public var directory: URL?
+
+        public init(tls: Bool = true, referrersAPI: Bool = true, directory: URL? = nil) {
+            self.tls = tls
+            self.referrersAPI = referrersAPI
+            self.directory = directory
+        }
+    }
+
+    public let options: Options
+    public let directory: URL
+    /// The CA certificate clients must trust (nil for a plain-HTTP world).
+    public let caPath: String?
+    public let ca: TestCertificateAuthority?
+
+    public let plc: PLCDirectory
+    public let pds: PersonalDataServer
+    public let registry: TestRegistry
+    public let didWeb: DIDWebHost
+
+    public let plcServer: TestServer
+    public let pdsServer: TestServer
+    public let registryServer: TestServer
+    public let didWebServer: TestServer
+
+    /// Accounts by name: alice, bob, carol (P-256), dave (did:web), erin (rotated key),
+    /// frank (replaying PDS), grace (high-S signatures), mallory (untrusted).
+    public let accounts: [String: WorldAccount]
+    /// The scenario images, in the order they should be verified.
+    public let images: [WorldImage]
+
+    private init(
+        options: Options, directory: URL, ca: TestCertificateAuthority?, caPath: String?, plc: PLCDirectory,
+        pds: PersonalDataServer, registry: TestRegistry, didWeb: DIDWebHost, servers: [TestServer],
+        accounts: [String: WorldAccount], images: [WorldImage]
+    ) {
+        self.options = options
+        self.directory = directory
+        self.ca = ca
+        self.caPath = caPath
+        self.plc = plc
+        self.pds = pds
+        self.registry = registry
+        self.didWeb = didWeb
+        plcServer = servers[0]
+        pdsServer = servers[1]
+        registryServer = servers[2]
+        didWebServer = servers[3]
+        self.accounts = accounts
+        self.images = images
+    }
+
+    /// Starts the servers, creates the accounts and builds every scenario.
+    public static func start(_ options: Options = Options()) async throws -> TestWorld {
+        let directory = options.directory
+            ?? FileManager.default.temporaryDirectory.appendingPathComponent("atcr-world-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        let ca = options.tls ? try TestCertificateAuthority() : nil
+        let caPath = try ca.map { try $0.write(to: directory) }
+        let tls = try ca?.serverTLSConfiguration()
+
+        let plc = PLCDirectory(), pds = PersonalDataServer(), didWeb = DIDWebHost()
+        var behavior = RegistryBehavior()
+        behavior.referrersAPI = options.referrersAPI
+        behavior.scheme = options.tls ? "https" : "http"
+        let registry = TestRegistry(behavior: behavior)
+        var servers: [TestServer] = []
+        do {
+            servers.append(try await TestServer.start(name: "plc", tls: tls) { plc.addRoutes(to: $0) })
+            servers.append(try await TestServer.start(name: "pds", tls: tls) { pds.addRoutes(to: $0) })
+            servers.append(try await TestServer.start(name: "registry", tls: tls) { registry.addRoutes(to: $0) })
+            servers.append(try await TestServer.start(name: "did-web", tls: tls) { didWeb.addRoutes(to: $0) })
+            let builder = try ScenarioBuilder(
+                plc: plc, pds: pds, registry: registry, didWeb: didWeb, pdsOrigin: servers[1].origin,
+                registryName: servers[2].authority, didWebPort: servers[3].port)
+            let images = try await builder.build()
+            return TestWorld(
+                options: options, directory: directory, ca: ca, caPath: caPath, plc: plc, pds: pds, registry: registry,
+                didWeb: didWeb, servers: servers, accounts: builder.accounts, images: images)
+        } catch {
+            for server in servers { await server.stop() }
+            throw error
+        }
+    }
+
+    /// The registry name images use (`localhost:<port>` with TLS).
+    public var registryName: String { registryServer.authority }
+
+    /// Every server, for request counting.
+    public var servers: [TestServer] { [plcServer, pdsServer, registryServer, didWebServer] }
+
+    /// The scenario called `name`.
+    public func image(_ name: String) -> WorldImage? { images.first { $0.scenario == name } }
+
+    /// Stops every server and removes the temporary directory (unless it was given).
+    public func stop() async {
+        for server in servers { await server.stop() }
+        if options.directory == nil { try? FileManager.default.removeItem(at: directory) }
+    }
+}

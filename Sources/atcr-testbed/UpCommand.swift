@@ -1,0 +1,58 @@
+import ArgumentParser
+import Foundation
+import Testbed
+
+/// `atcr-testbed up --state DIR`: starts the world and runs until interrupted.
+struct UpCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "up",
+        abstract: "Start the local ATCR world (PLC directory, did:web host, PDS, OCI registry) and write DIR/world.json.",
+        discussion: """
+            Writes DIR/world.json (endpoints, the CA file, accounts, scenario images with their expected \
+            verdicts) and DIR/policy.yaml (the trust policy those verdicts assume), then serves until \
+            SIGINT or SIGTERM.
+            """)
+
+    @Option(name: .long, help: "State directory (created if missing).")
+    var state: String
+
+    @Flag(name: .long, help: "Serve plain HTTP instead of TLS (clients then need their plain-http test flag).")
+    var plainHTTP = false
+
+    @Flag(name: .long, help: "Turn the registry's referrers API off (clients must use the sha256-<hex> tag fallback).")
+    var noReferrersAPI = false
+
+    func run() async throws {
+        let directory = URL(fileURLWithPath: state)
+        let world = try await TestWorld.start(.init(tls: !plainHTTP, referrersAPI: !noReferrersAPI, directory: directory))
+        let manifest = try world.writeState(to: directory)
+        print("atcr-testbed: world up")
+        print("  PLC directory  \(world.plcServer.origin)")
+        print("  PDS            \(world.pdsServer.origin)")
+        print("  registry       \(world.registryServer.origin)")
+        print("  did:web host   \(world.didWebServer.origin)")
+        if let ca = world.caPath { print("  CA             \(ca)") }
+        print("  \(world.images.count) scenario images, \(world.accounts.count) accounts: \(manifest)")
+        print("ready")
+        await Signals.wait(for: [SIGINT, SIGTERM])
+        await world.stop()
+        print("atcr-testbed: stopped")
+    }
+}
+
+/// Waits for a POSIX signal without a signal handler racing the async world.
+enum Signals {
+    static func wait(for signals: [Int32]) async {
+        let (stream, continuation) = AsyncStream<Void>.makeStream()
+        var sources: [DispatchSourceSignal] = []
+        for number in signals {
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .main)
+            source.setEventHandler { continuation.yield() }
+            source.resume()
+            sources.append(source)
+        }
+        for await _ in stream { break }
+        for source in sources { source.cancel() }
+    }
+}
