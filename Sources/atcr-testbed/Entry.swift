@@ -3,20 +3,6 @@ import Foundation
 
 @main
 struct TestbedCommand: AsyncParsableCommand {
-    static func main() async {
-        setvbuf(stdout, nil, _IOLBF, 0)  // "ready" must reach a pipe when printed
-        do {
-            var command = try parseAsRoot()
-            if var asyncCommand = command as? AsyncParsableCommand {
-                try await asyncCommand.run()
-            } else {
-                try command.run()
-            }
-        } catch {
-            exit(withError: error)
-        }
-    }
-
     static let configuration = CommandConfiguration(
         commandName: "atcr-testbed",
         abstract: "The local ATCR test world: real signed atproto repositories.",

@@ -26,18 +26,23 @@ struct UpCommand: AsyncParsableCommand {
         let directory = URL(fileURLWithPath: state)
         let world = try await TestWorld.start(.init(tls: !plainHTTP, referrersAPI: !noReferrersAPI, directory: directory))
         let manifest = try world.writeState(to: directory)
-        print("atcr-testbed: world up")
-        print("  PLC directory  \(world.plcServer.origin)")
-        print("  PDS            \(world.pdsServer.origin)")
-        print("  registry       \(world.registryServer.origin)")
-        print("  did:web host   \(world.didWebServer.origin)")
-        if let ca = world.caPath { print("  CA             \(ca)") }
-        print("  \(world.images.count) scenario images, \(world.accounts.count) accounts: \(manifest)")
-        print("ready")
+        say("atcr-testbed: world up")
+        say("  PLC directory  \(world.plcServer.origin)")
+        say("  PDS            \(world.pdsServer.origin)")
+        say("  registry       \(world.registryServer.origin)")
+        say("  did:web host   \(world.didWebServer.origin)")
+        if let ca = world.caPath { say("  CA             \(ca)") }
+        say("  \(world.images.count) scenario images, \(world.accounts.count) accounts: \(manifest)")
+        say("ready")
         await Signals.wait(for: [SIGINT, SIGTERM])
         await world.stop()
-        print("atcr-testbed: stopped")
+        say("atcr-testbed: stopped")
     }
+}
+
+/// Writes a line to stdout unbuffered: a supervising script waits for "ready" on a pipe.
+func say(_ line: String) {
+    FileHandle.standardOutput.write(Data((line + "\n").utf8))
 }
 
 /// Waits for a POSIX signal without a signal handler racing the async world.
