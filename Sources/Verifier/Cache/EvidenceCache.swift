@@ -1,0 +1,208 @@
+/// A bounded LRU cache with TTLs for verification evidence: what was proven about a registry,
+/// repository, digest or DID. Never an admission decision.
+///
+/// ```swift
+/// let document = try await didDocuments.value(for: did) { try await resolver.resolve(did) }.value
+/// ```
+///
+/// - A load returns a positive value, throws ``DefiniteNegative`` (cached for
+///   ``CacheConfiguration/negativeTTL`` and rethrown to every caller), or throws anything else:
+///   a transient error, rethrown and never cached.
+/// - Concurrent requests for one key share one load. The load runs in its own unstructured
+///   task: a caller that is cancelled stops waiting (it gets `CancellationError`) but the load
+///   goes on and fills the cache, so a retry hits it. A load is therefore never cancelled by
+///   its callers; bound it with its own deadline or ``CacheConfiguration/maxLoadDuration``.
+/// - With ``CacheConfiguration/staleIfError``, a reload that fails with a transient error
+///   serves the expired value instead, marked ``CacheSource/stale(age:)``.
+public actor EvidenceCache<Key: Hashable & Sendable, Value: Sendable> {
+    private enum Entry {
+        case positive(Value, fetchedAt: ContinuousClock.Instant)
+        case negative(DefiniteNegative, fetchedAt: ContinuousClock.Instant)
+    }
+
+    private typealias Resolution = InFlightLoads<Key, Value>.Resolution
+
+    /// How this cache bounds and ages its entries.
+    public nonisolated let configuration: CacheConfiguration
+    private let clock: CacheClock
+    private var store: LRUStore<Key, Entry>
+    private var inFlight = InFlightLoads<Key, Value>()
+    private var tally = CacheCounters()
+
+    /// An empty cache.
+    public init(configuration: CacheConfiguration = CacheConfiguration(), clock: CacheClock = .continuous) {
+        self.configuration = configuration
+        self.clock = clock
+        self.store = LRUStore(capacity: configuration.capacity)
+    }
+
+    /// The value for `key`: from the cache when fresh, otherwise from `load` (shared with
+    /// every concurrent request for `key`).
+    ///
+    /// - Throws: ``DefiniteNegative`` (fresh or cached), the load's transient error (when no
+    ///   stale value may stand in), ``EvidenceCacheError``, or `CancellationError` when the
+    ///   calling task is cancelled while it waits.
+    public func value(
+        for key: Key,
+        load: @escaping @Sendable () async throws -> Value
+    ) async throws -> CacheResult<Value> {
+        let now = clock.now()
+        if let entry = store.peek(key) {
+            switch entry {
+            case .positive(let value, let fetchedAt) where now < fetchedAt + configuration.ttl:
+                store.touch(key)
+                tally.hits += 1
+                return CacheResult(value: value, source: .hit)
+            case .negative(let negative, let fetchedAt) where now < fetchedAt + configuration.negativeTTL:
+                store.touch(key)
+                tally.negativeHits += 1
+                throw negative
+            case .positive(_, let fetchedAt) where staleFallback(fetchedAt: fetchedAt, now: now) != nil:
+                break  // expired, but kept to stand in if the reload fails
+            default:
+                store.remove(key)
+            }
+        }
+        tally.misses += 1
+        let (resolution, joined) = try await join(key, load)
+        switch resolution {
+        case .value(let value): return CacheResult(value: value, source: joined ? .joined : .loaded)
+        case .stale(let value, let age): return CacheResult(value: value, source: .stale(age: age))
+        case .negative(let negative): throw negative
+        case .failure(let error): throw error
+        }
+    }
+
+    /// Forgets `key`, so the next request loads it again (e.g. a DID document after a
+    /// signature failed: the key may have rotated). A load already running for `key` still
+    /// answers its waiters, but its outcome is not stored and new requests start a fresh load.
+    public func invalidate(_ key: Key) {
+        store.remove(key)
+        inFlight.detach(key)
+    }
+
+    /// Forgets every entry, like ``invalidate(_:)`` for every key. Counters are kept.
+    public func removeAll() {
+        store.removeAll()
+        inFlight.detachAll()
+    }
+
+    /// The counters now.
+    public var counters: CacheCounters {
+        var snapshot = tally
+        snapshot.entries = store.count
+        snapshot.loadsInFlight = inFlight.count
+        return snapshot
+    }
+
+    // MARK: - Loads
+
+    private func startLoad(_ key: Key, _ load: @escaping @Sendable () async throws -> Value) -> UInt64 {
+        let id = inFlight.begin(key)
+        tally.loads += 1
+        let loader = Task {
+            let outcome: Result<Value, any Error>
+            do {
+                outcome = .success(try await load())
+            } catch {
+                outcome = .failure(error)
+            }
+            self.finish(id, outcome)
+        }
+        inFlight.attach(loader, to: id)
+        if let limit = configuration.maxLoadDuration {
+            let watchdog = Task {
+                do {
+                    try await Task.sleep(for: limit)
+                } catch {
+                    return  // cancelled: the load ended first
+                }
+                self.finish(id, .failure(EvidenceCacheError.loadTimedOut(after: limit)))
+            }
+            inFlight.attach(watchdog, to: id)
+        }
+        return id
+    }
+
+    /// Ends load `id` with `outcome` (the first call wins: the load or its watchdog), stores
+    /// the outcome when the load is still its key's current one, and resumes every waiter.
+    private func finish(_ id: UInt64, _ outcome: Result<Value, any Error>) {
+        guard let (load, isCurrent) = inFlight.end(id) else { return }
+        for task in load.tasks { task.cancel() }
+        let now = clock.now()
+        let resolution: Resolution
+        switch outcome {
+        case .success(let value):
+            if isCurrent { insert(.positive(value, fetchedAt: now), for: load.key) }
+            resolution = .value(value)
+        case .failure(let negative as DefiniteNegative):
+            if isCurrent { insert(.negative(negative, fetchedAt: now), for: load.key) }
+            resolution = .negative(negative)
+        case .failure(let error):
+            tally.loadFailures += 1
+            if isCurrent, case .positive(let value, let fetchedAt)? = store.peek(load.key),
+                let age = staleFallback(fetchedAt: fetchedAt, now: now)
+            {
+                store.touch(load.key)
+                tally.staleHits += load.waiters.count
+                resolution = .stale(value, age: age)
+            } else {
+                resolution = .failure(error)
+            }
+        }
+        for waiter in load.waiters.values { waiter.resume(returning: resolution) }
+    }
+
+    /// The age of an expired positive entry fetched at `fetchedAt` when it may still stand in
+    /// for a failed reload; nil otherwise.
+    private func staleFallback(fetchedAt: ContinuousClock.Instant, now: ContinuousClock.Instant) -> Duration? {
+        guard let window = configuration.staleIfError,
+            now < fetchedAt + configuration.ttl + window
+        else { return nil }
+        return now - fetchedAt
+    }
+
+    private func insert(_ entry: Entry, for key: Key) {
+        if store.set(entry, for: key) != nil { tally.evictions += 1 }
+    }
+
+    // MARK: - Waiting
+
+    /// Joins the running load for `key`, or starts one, and waits for it to end. A cancelled
+    /// caller stops waiting (`CancellationError`); the load goes on.
+    private func join(
+        _ key: Key,
+        _ load: @escaping @Sendable () async throws -> Value
+    ) async throws -> (Resolution, joined: Bool) {
+        let waiterID = inFlight.reserveWaiterID()
+        var joined = false
+        // The operation and the continuation's body run on this actor without suspending first,
+        // so deciding to join or start and registering the waiter happen in one step. The
+        // cancellation handler (immediate when the caller is already cancelled) needs the actor
+        // too, so it runs only after the waiter is registered.
+        let resolution = try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (waiter: InFlightLoads<Key, Value>.Waiter) in
+                let id: UInt64
+                if let running = inFlight.joinable(for: key) {
+                    tally.joins += 1
+                    joined = true
+                    id = running
+                } else {
+                    id = startLoad(key, load)
+                }
+                guard inFlight.addWaiter(waiter, id: waiterID, to: id) else {
+                    waiter.resume(throwing: CancellationError())  // unreachable: the load just began or is running
+                    return
+                }
+            }
+        } onCancel: {
+            Task { await self.abandon(waiterID) }
+        }
+        return (resolution, joined)
+    }
+
+    /// Resumes a waiter with `CancellationError` if it is still waiting.
+    private func abandon(_ waiterID: UInt64) {
+        inFlight.removeWaiter(waiterID)?.resume(throwing: CancellationError())
+    }
+}
