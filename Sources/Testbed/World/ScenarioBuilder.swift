@@ -206,21 +206,9 @@ final class ScenarioBuilder {
     ) throws -> SignedArtifact {
         let recordKey = nextRecordKey()
         let name = repository.split(separator: "/", maxSplits: 1).last.map(String.init) ?? repository
-        let record = ATCRManifest.record(
-            repository: recordRepository ?? name, digest: recordDigest ?? image.digest.description, mediaType: image.mediaType)
-        let snapshot = try pds.commit(did: account.did, signature: signature) {
-            $0.put(collection: .atcrManifest, recordKey: recordKey, record: record)
-        }
-        let payload = SignaturePayload(
-            subject: .init(digest: payloadSubject ?? image.digest, mediaType: image.mediaType),
-            atproto: .init(
-                did: account.did.string, handle: account.handle, pdsEndpoint: pdsOrigin,
-                recordUri: "at://\(account.did.string)/\(NSID.atcrManifest.string)/\(recordKey.string)",
-                commitCid: snapshot.commitCID.string, signedAt: "2026-11-22T00:00:00.000Z"),
-            signature: .init(
-                algorithm: account.key.type == .k256 ? "ECDSA-K256-SHA256" : "ECDSA-P256-SHA256",
-                keyId: "\(account.did.string)#atproto", publicKeyMultibase: account.key.publicKey.multikey))
-        let artifact = SignatureArtifact.build(subject: image, payload: payload)
+        let artifact = try WorldSigner(pds: pds, pdsOrigin: pdsOrigin).sign(
+            image, name: recordRepository ?? name, recordKey: recordKey, by: account, recordDigest: recordDigest,
+            payloadSubject: payloadSubject, signature: signature)
         try registry.push(artifact, repository: repository)
         return SignedArtifact(recordKey: recordKey, manifest: artifact.manifest, blobs: artifact.blobs)
     }

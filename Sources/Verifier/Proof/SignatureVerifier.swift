@@ -122,12 +122,18 @@ public struct SignatureVerifier: Sendable {
         let result: CacheResult<ResolvedIdentity>
         do {
             result = try await identities.value(for: signer.did) { () async throws -> ResolvedIdentity in
-                try await resolver.resolve(signer.did, deadline: deadline)
+                do throws(SignatureFailure) {
+                    return try await resolver.resolve(signer.did, deadline: deadline)
+                } catch where !error.isTransient {
+                    throw error.definiteNegative  // cached briefly; transient failures are not
+                } catch {
+                    throw error
+                }
             }
         } catch let failure as SignatureFailure {
             throw failure
         } catch let negative as DefiniteNegative {
-            throw SignatureFailure(.check(.didResolution), negative.detail)
+            throw SignatureFailure(negative: negative)
         } catch {
             throw SignatureFailure(.check(.didResolution), "\(signer.did): \(error)", transient: true)
         }
