@@ -2,6 +2,7 @@ import Foundation
 import HTTPFetch
 import OCI
 import Testbed
+import Synchronization
 import Testing
 
 @Suite("Registry client: authentication, end to end")
@@ -35,14 +36,15 @@ struct AuthClientTests {
 
     @Test("tokens expire after expires_in and are fetched again")
     func tokenExpiry() async throws {
-        try await Harness.with(behavior: Self.bearer(TokenService(lifetime: 1))) { world in
+        try await Harness.with(behavior: Self.bearer(TokenService(lifetime: 60))) { world in
             _ = try world.registry.pushImage(repository: "alice/app", tag: "v1")
-            let client = world.client()
+            let skew = Mutex<Duration>(.zero)
+            let client = world.client { $0.clock = { .now + skew.withLock { $0 } } }
             let reference = try world.reference("alice/app:v1")
             _ = try await client.resolveDigest(reference, deadline: deadline())
             _ = try await client.resolveDigest(reference, deadline: deadline())
             #expect(world.registry.log.count(pathContains: "/token") == 1)
-            try await Task.sleep(for: .milliseconds(1100))
+            skew.withLock { $0 = .seconds(61) }  // the token's 60 s lifetime has passed
             _ = try await client.resolveDigest(reference, deadline: deadline())
             #expect(world.registry.log.count(pathContains: "/token") == 2)
         }

@@ -71,7 +71,7 @@ extension RegistryClient {
         let key = TokenStore.Key(registry: request.registry, scope: request.scope ?? "")
         let fetcher = self.fetcher
         return try await tokens.token(key) {
-            let sent = ContinuousClock.now
+            let sent = tokens.now()
             let response: FetchResponse
             do throws(FetchError) {
                 response = try await fetcher.fetch(

@@ -15,15 +15,18 @@ actor TokenStore {
     private var inFlight: [Key: Task<Result<Token, RegistryError>, Never>] = [:]
     private var basicRegistries: Set<String> = []
     private let capacity: Int
+    /// The clock token lifetimes are measured on (injectable so tests need not sleep).
+    nonisolated let now: @Sendable () -> ContinuousClock.Instant
 
-    init(capacity: Int = 256) {
+    init(capacity: Int = 256, now: @escaping @Sendable () -> ContinuousClock.Instant = { .now }) {
         self.capacity = capacity
+        self.now = now
     }
 
     /// A cached, unexpired token for `key`.
     func cached(_ key: Key) -> String? {
         guard let token = tokens[key] else { return nil }
-        guard token.expires > .now else {
+        guard token.expires > now() else {
             tokens[key] = nil
             return nil
         }
@@ -56,10 +59,10 @@ actor TokenStore {
     func usesBasic(_ registry: String) -> Bool { basicRegistries.contains(registry) }
 
     private func store(_ token: Token, for key: Key) {
-        guard token.expires > .now else { return }
+        let current = now()
+        guard token.expires > current else { return }
         if tokens.count >= capacity {
-            let now = ContinuousClock.now
-            tokens = tokens.filter { $0.value.expires > now }
+            tokens = tokens.filter { $0.value.expires > current }
             if tokens.count >= capacity, let oldest = tokens.min(by: { $0.value.expires < $1.value.expires })?.key {
                 tokens[oldest] = nil
             }

@@ -23,11 +23,15 @@ public struct RegistryClient: Sendable {
         public var maxReferrerPages: Int
         /// Redirects followed for blobs and manifests (blobs are often served from S3).
         public var maxRedirects: Int
+        /// The clock bearer-token lifetimes are measured on (tests inject one).
+        public var clock: @Sendable () -> ContinuousClock.Instant
 
         public init(
             insecureRegistries: Set<String> = [], maxManifestBytes: Int = 4 << 20, maxSignatureBlobBytes: Int = 64 << 10,
-            maxReferrers: Int = 16, maxReferrerPages: Int = 8, maxRedirects: Int = 5
+            maxReferrers: Int = 16, maxReferrerPages: Int = 8, maxRedirects: Int = 5,
+            clock: @escaping @Sendable () -> ContinuousClock.Instant = { .now }
         ) {
+            self.clock = clock
             self.insecureRegistries = Set(insecureRegistries.map(ImageReferenceParser.canonicalRegistry))
             self.maxManifestBytes = maxManifestBytes
             self.maxSignatureBlobBytes = maxSignatureBlobBytes
@@ -46,7 +50,7 @@ public struct RegistryClient: Sendable {
         self.fetcher = fetcher
         self.credentials = credentials
         self.configuration = configuration
-        self.tokens = TokenStore()
+        self.tokens = TokenStore(now: configuration.clock)
     }
 
     /// `GET /v2/`: succeeds when the registry speaks the distribution API and, if it asks for
