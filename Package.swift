@@ -124,6 +124,9 @@ let package = Package(
             dependencies: [
                 "ATProto",
                 "TrustPolicy",
+                "Verifier",
+                "OCI",
+                "HTTPFetch",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -147,6 +150,11 @@ let package = Package(
             dependencies: [
                 "ATProto",
                 "ATProtoWriter",
+                "Testbed",
+                "Verifier",
+                "HTTPFetch",
+                "OCI",
+                "TrustPolicy",
                 .product(name: "Crypto", package: "swift-crypto"),
             ],
             path: "Benchmarks/ProofBench"
@@ -186,7 +194,7 @@ let package = Package(
         ),
         .testTarget(
             name: "VerifyCLITests",
-            dependencies: ["VerifyCLI", "ATProtoWriter", "atcr-verify"]
+            dependencies: ["VerifyCLI", "ATProtoWriter", "Testbed", "atcr-verify"]
         ),
         .testTarget(
             name: "TrustPolicyTests",

@@ -1,115 +1,31 @@
-// atcr-bench: throughput of the offline proof core on one core.
+// atcr-bench: figures for the proof core and the verifier (release build; nothing here is a test).
 //
-//   swift run -c release atcr-bench [--seconds S] [--records N]
+//   swift run -c release atcr-bench [proofs] [--seconds S] [--records N]
+//   swift run -c release atcr-bench verifier [--images N] [--warm N]
 //
-// Prints K-256 and P-256 commit verifications per second (strict decode of the commit block,
-// canonical re-encode of the unsigned commit, SHA-256, signature check) and full record-proof
-// verifications per second (CAR parse, SHA-256 of every block, commit, MST walk, record) for a
-// proof from a repository deep enough for 6–8 MST levels.
+// `proofs`: K-256 and P-256 commit verifications per second (strict decode of the commit block,
+// canonical re-encode of the unsigned commit, SHA-256, signature check) next to the bare
+// signature-check rate, and full record-proof verifications per second (CAR parse, SHA-256 of
+// every block, commit, MST walk, record) for a proof 7–8 MST levels deep.
+// `verifier`: latency of verifying one image against the local test world over HTTPS on
+// loopback, cold (every cache empty) and warm, as p50/p99.
 
-import ATProto
-import ATProtoWriter
-import Crypto
 import Foundation
 
-struct Options {
-    var seconds = 2.0
-    var records = 4_000
-
-    init(_ arguments: [String]) {
-        var index = 0
-        while index < arguments.count {
-            switch arguments[index] {
-            case "--seconds": seconds = Double(arguments[index + 1]) ?? seconds; index += 1
-            case "--records": records = Int(arguments[index + 1]) ?? records; index += 1
-            default:
-                FileHandle.standardError.write(Data("usage: atcr-bench [--seconds S] [--records N]\n".utf8))
-                exit(2)
-            }
-            index += 1
-        }
-    }
-}
-
-/// Runs `body` repeatedly for about `seconds`; returns operations per second.
-func measure(seconds: Double, _ body: () throws -> Void) rethrows -> Double {
-    for _ in 0..<200 { try body() }  // warm up
-    let clock = ContinuousClock()
-    var iterations = 0
-    let start = clock.now
-    var elapsed = Duration.zero
-    while elapsed < .seconds(seconds) {
-        for _ in 0..<100 { try body() }
-        iterations += 100
-        elapsed = clock.now - start
-    }
-    let (whole, atto) = elapsed.components
-    return Double(iterations) / (Double(whole) + Double(atto) / 1e18)
-}
-
-func machine() -> String {
-    let cpuinfo = (try? String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)) ?? ""
-    let model = cpuinfo.split(separator: "\n").first { $0.hasPrefix("model name") }
-        .map { $0.split(separator: ":", maxSplits: 1)[1].trimmingCharacters(in: .whitespaces) } ?? "unknown CPU"
-    return "\(model), \(ProcessInfo.processInfo.activeProcessorCount) cores"
-}
-
-func format(_ rate: Double) -> String {
-    let micros = 1e6 / rate
-    return String(format: "%10.0f /s  (%6.1f µs each)", rate, micros)
-}
-
-let options = Options(Array(CommandLine.arguments.dropFirst()))
-print("atcr-bench: ATProto proof core, single thread")
-print("machine: \(machine())")
+let arguments = Array(CommandLine.arguments.dropFirst())
+let mode = arguments.first.flatMap { $0.hasPrefix("--") ? nil : $0 } ?? "proofs"
+let options = Options(Array(arguments.drop(while: { !$0.hasPrefix("--") })))
+print("atcr-bench \(mode): machine \(machine())")
 #if DEBUG
 print("warning: debug build; run `swift run -c release atcr-bench` for real figures")
 #endif
-
-// Commit verification on both curves.
-for type in KeyType.allCases {
-    let key = SigningKey.derived(type, seed: "bench")
-    let did = try DID("did:plc:ewvi7nxzyoun6zhxrhs64oiz")
-    var repo = Repository(did: did)
-    repo.put(collection: .atcrManifest, recordKey: RecordKey("3m5i3qfug2322")!, record: ATCRManifest.record(repository: "app", digest: "sha256:" + String(repeating: "a", count: 64)))
-    let snapshot = try repo.commit(rev: TID(microseconds: 1_763_000_000_000_000, clockID: 0), signer: key)
-    let block = snapshot.commitBlock
-    let publicKey = key.publicKey
-    let rate = try measure(seconds: options.seconds) {
-        let commit = try Commit(block: block)
-        try commit.verifySignature(block: block, key: publicKey)
-    }
-    let digest = SHA256.hash(data: snapshot.commit.unsignedBytes)
-    let signature = snapshot.commit.sig
-    let bare = try measure(seconds: options.seconds) { try publicKey.verify(signature: signature, digest: digest) }
-    print("\(type.displayName) commit verification:  \(format(rate))")
-    print("  of which the signature check alone: \(format(bare))  (\(String(format: "%.0f", 100 * rate / bare))% of the bare rate)")
+switch mode {
+case "proofs":
+    print("single thread")
+    try runProofBenchmarks(options)
+case "verifier":
+    try await runVerifierBenchmark(options)
+default:
+    FileHandle.standardError.write(Data("usage: atcr-bench [proofs|verifier] [options]\n".utf8))
+    exit(2)
 }
-
-// A full record proof from a deep tree.
-let key = SigningKey.derived(.k256, seed: "bench-proof")
-let did = try DID("did:plc:ewvi7nxzyoun6zhxrhs64oiz")
-var repo = Repository(did: did)
-var rkeys: [RecordKey] = []
-for index in 0..<options.records {
-    let rkey = RecordKey(TID(microseconds: 1_700_000_000_000_000 + UInt64(index) * 977, clockID: 7).string)!
-    rkeys.append(rkey)
-    repo.put(collection: .atcrManifest, recordKey: rkey, record: ATCRManifest.record(
-        repository: "app-\(index % 97)", digest: "sha256:" + Hex.encode(Array(repeating: UInt8(index & 0xFF), count: 32))))
-}
-let snapshot = try repo.commit(rev: TID(microseconds: 1_763_000_000_000_000, clockID: 0), signer: key)
-// The record with the longest path: a realistic worst case for one proof (4,000 records
-// give a tree of 7–8 levels).
-var deepest = rkeys[0]
-var deepestLength = 0
-for rkey in rkeys.prefix(2_000) {
-    let length = snapshot.proofBlocks(collection: .atcrManifest, recordKey: rkey).count - 2
-    if length > deepestLength { (deepest, deepestLength) = (rkey, length) }
-}
-let car = snapshot.proofCAR(collection: .atcrManifest, recordKey: deepest)
-let request = RecordProofRequest(did: did, key: key.publicKey, collection: .atcrManifest, recordKey: deepest)
-let verifier = RecordProofVerifier()
-let proof = try verifier.verify(car: car, request: request)
-precondition(proof.isPresent)
-let rate = try measure(seconds: options.seconds) { _ = try verifier.verify(car: car, request: request) }
-print("record proof verification: \(format(rate))  [\(options.records) records, \(proof.mstPath.count) MST levels, \(car.count) bytes]")

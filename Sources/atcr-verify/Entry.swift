@@ -3,7 +3,7 @@ import VerifyCLI
 
 @main
 enum Entry {
-    static func main() {
-        exit(RootCommand.runAndExitCode(Array(CommandLine.arguments.dropFirst())))
+    static func main() async {
+        exit(await RootCommand.runAndExitCode(Array(CommandLine.arguments.dropFirst())))
     }
 }

@@ -1,0 +1,56 @@
+import ATProto
+import Foundation
+import Testbed
+import Testing
+
+/// `atcr-verify IMAGE… --policy FILE` (the CI use) through the real binary against the world.
+@Suite("atcr-verify verify")
+struct VerifyCommandTests {
+    @Test("signed images exit 0; a denied one exits 1 and names the image, policy and failed check")
+    func verify() async throws {
+        let world = try await TestWorld.start()
+        let state = world.directory.appendingPathComponent("state")
+        try world.writeState(to: state)
+        let policy = state.appendingPathComponent("policy.yaml").path
+        let common = ["--policy", policy, "--plc-url", world.plcServer.origin, "--ca-bundle", try #require(world.caPath), "--allow-insecure-local"]
+        let signed = try #require(world.image("signed-k256")), p256 = try #require(world.image("signed-p256"))
+        let allowed = try ProofCommandTests.run([signed.reference, p256.reference] + common)
+        #expect(allowed.status == 0, "\(allowed.stdout)\(allowed.stderr)")
+        let alice = try #require(world.accounts["alice"])
+        #expect(allowed.stdout.contains("ALLOW") && allowed.stdout.contains("signed by \(alice.did.string)"))
+
+        let revoked = try #require(world.image("revoked"))
+        let denied = try ProofCommandTests.run(["verify", revoked.reference, "--json"] + common)
+        #expect(denied.status == 1, "\(denied.stdout)\(denied.stderr)")
+        let json = try JSONParser().parse(Array(denied.stdout.utf8))
+        guard case .array(let results) = json, let first = results.first else { Issue.record("no JSON array: \(denied.stdout)"); return }
+        #expect(first["decision"] == .string("deny"))
+        #expect(first["image"] == .string(revoked.reference))
+        if case .string(let reason) = first["reason"] {
+            #expect(reason.contains("production-images") && reason.contains("record-absent"), "\(reason)")
+        } else { Issue.record("no reason") }
+        if case .array(let signatures) = first["signatures"] {
+            #expect(signatures.first?["failedCheck"] == .string("record-absent"))
+        }
+
+        let audit = try #require(world.image("audit-unsigned"))
+        let audited = try ProofCommandTests.run([audit.reference] + common)
+        #expect(audited.status == 0 && audited.stdout.contains("AUDIT"), "\(audited.stdout)")
+        await world.stop()
+    }
+
+    @Test("bad input exits 2: an invalid policy, a malformed reference")
+    func badInput() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("verify-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let invalid = directory.appendingPathComponent("policy.yaml")
+        try Data("version: 1.0\ntrustedDIDs:\n  did:plc:alice123:\n    name: x\npolicies: []\n".utf8).write(to: invalid)
+        let result = try ProofCommandTests.run(["atcr.io/alice/app:v1", "--policy", invalid.path])
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("did:plc:alice123"), "\(result.stderr)")
+        let example = PolicyLintCommandTests.example
+        let malformed = try ProofCommandTests.run(["atcr.io/Alice/App:v1", "--policy", example])
+        #expect(malformed.status == 2 && malformed.stderr.contains("atcr.io/Alice/App"), "\(malformed.stderr)")
+    }
+}
