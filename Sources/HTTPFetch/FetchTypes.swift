@@ -4,6 +4,8 @@ public struct FetchRequest: Sendable {
     public enum Method: String, Sendable {
         case get = "GET"
         case head = "HEAD"
+        /// For the few writes the webhook makes (Kubernetes Events); never redirected.
+        case post = "POST"
     }
 
     public var url: String
@@ -15,11 +17,14 @@ public struct FetchRequest: Sendable {
     public var deadline: ContinuousClock.Instant
     /// How many redirects to follow (0: a 3xx is returned as it is).
     public var maxRedirects: Int
+    /// The request body (POST).
+    public var body: [UInt8]?
 
     public init(
         url: String, method: Method = .get, headers: FetchHeaders = FetchHeaders(), maxBodyBytes: Int,
-        deadline: ContinuousClock.Instant, maxRedirects: Int = 0
+        deadline: ContinuousClock.Instant, maxRedirects: Int = 0, body: [UInt8]? = nil
     ) {
+        self.body = body
         self.url = url
         self.method = method
         self.headers = headers

@@ -61,7 +61,7 @@ public final class HTTPFetcher: HTTPFetching {
             let response = try await withDeadline(request.deadline, url: url.absoluteString) { () async throws(FetchError) -> FetchResponse in
                 try await self.execute(request, url: url, headers: sentHeaders)
             }
-            if (300...399).contains(response.status), response.status != 304, request.maxRedirects > 0 {
+            if (300...399).contains(response.status), response.status != 304, request.maxRedirects > 0, request.method != .post {
                 guard redirects < request.maxRedirects else { throw .tooManyRedirects(request.url) }
                 redirects += 1
                 let next = try redirectTarget(response, from: current)
@@ -89,7 +89,12 @@ public final class HTTPFetcher: HTTPFetching {
 
     private func execute(_ request: FetchRequest, url: URL, headers: FetchHeaders) async throws(FetchError) -> FetchResponse {
         var outbound = HTTPClientRequest(url: url.absoluteString)
-        outbound.method = request.method == .head ? .HEAD : .GET
+        switch request.method {
+        case .get: outbound.method = .GET
+        case .head: outbound.method = .HEAD
+        case .post: outbound.method = .POST
+        }
+        if let body = request.body { outbound.body = .bytes(ByteBuffer(bytes: body)) }
         outbound.headers.add(name: "User-Agent", value: configuration.userAgent)
         for field in headers { outbound.headers.add(name: field.name, value: field.value) }
         let remaining = request.deadline - ContinuousClock.now

@@ -61,13 +61,13 @@ public actor PolicyWatcher {
     /// Checks the file now, loads it when it changed, and says what happened.
     @discardableResult
     public func checkNow() -> PolicyCheckOutcome {
-        switch PolicyFile.identity(of: path) {
+        switch WatchedFile.identity(of: path) {
         case .failure(let error):
             return noteUnreadable(error)
         case .success(let identity):
             guard lastSeen != .file(identity) else { return .unchanged }
         }
-        switch PolicyFile.read(path) {
+        switch WatchedFile.read(path) {
         case .failure(let error):
             return noteUnreadable(error)
         case .success(let (identity, bytes)):
@@ -135,7 +135,7 @@ public actor PolicyWatcher {
         return .loaded
     }
 
-    private func noteUnreadable(_ error: PolicyFileError) -> PolicyCheckOutcome {
+    private func noteUnreadable(_ error: WatchedFileError) -> PolicyCheckOutcome {
         // Count each new unreadable state once, not once per poll.
         guard lastSeen != .unreadable(error.reason) else { return .unchanged }
         lastSeen = .unreadable(error.reason)

@@ -12,7 +12,7 @@ import Darwin
 /// a ConfigMap update (the kubelet swaps the `..data` symlink to a new directory) shows up
 /// as a new inode even though `policy.yaml` itself, a symlink, never changes.
 /// (`FileManager.attributesOfItem` uses `lstat` and would miss it.)
-struct FileIdentity: Sendable, Hashable {
+public struct FileIdentity: Sendable, Hashable {
     var device: UInt64
     var inode: UInt64
     var size: Int64
@@ -33,8 +33,8 @@ struct FileIdentity: Sendable, Hashable {
     }
 }
 
-/// Why a policy file could not be read.
-public struct PolicyFileError: Error, Sendable, Hashable, CustomStringConvertible {
+/// Why a watched file (policy, certificate, key) could not be read.
+public struct WatchedFileError: Error, Sendable, Hashable, CustomStringConvertible {
     /// The path that was read.
     public var path: String
     /// The operating system's reason, e.g. "No such file or directory".
@@ -42,31 +42,32 @@ public struct PolicyFileError: Error, Sendable, Hashable, CustomStringConvertibl
     /// True when the file (or a symlink on the way) does not exist.
     public var isMissing: Bool
 
-    public var description: String { "cannot read policy file \(path): \(reason)" }
+    public var description: String { "cannot read \(path): \(reason)" }
 }
 
-/// Reads a policy file with POSIX calls, so the identity and the bytes come from the same
-/// open file even while the kubelet swaps symlinks underneath.
-enum PolicyFile {
-    /// Policy files are small; anything larger is a mistake, not a policy.
-    static let maxSize = 1 << 20
+/// Reads a mounted file (a ConfigMap's policy, a Secret's certificate) with POSIX calls, so the
+/// identity and the bytes come from the same open file even while the kubelet swaps symlinks
+/// underneath.
+public enum WatchedFile {
+    /// Policy and certificate files are small; anything larger is a mistake.
+    public static let defaultMaxSize = 1 << 20
 
     /// `stat(path)`, following symlinks.
-    static func identity(of path: String) -> Result<FileIdentity, PolicyFileError> {
+    public static func identity(of path: String) -> Result<FileIdentity, WatchedFileError> {
         var info = stat()
         guard stat(path, &info) == 0 else { return .failure(error(path, errno)) }
         return .success(FileIdentity(info))
     }
 
     /// Opens `path`, takes its identity with `fstat`, and reads it whole.
-    static func read(_ path: String) -> Result<(FileIdentity, [UInt8]), PolicyFileError> {
+    public static func read(_ path: String, maxSize: Int = defaultMaxSize) -> Result<(FileIdentity, [UInt8]), WatchedFileError> {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { return .failure(error(path, errno)) }
         defer { close(fd) }
         var info = stat()
         guard fstat(fd, &info) == 0 else { return .failure(error(path, errno)) }
         guard (info.st_mode & S_IFMT) == S_IFREG else {
-            return .failure(PolicyFileError(path: path, reason: "not a regular file", isMissing: false))
+            return .failure(WatchedFileError(path: path, reason: "not a regular file", isMissing: false))
         }
         var bytes: [UInt8] = []
         var buffer = [UInt8](repeating: 0, count: 64 * 1024)
@@ -79,18 +80,18 @@ enum PolicyFile {
             if count == 0 { break }
             bytes += buffer[0..<count]
             if bytes.count > maxSize {
-                return .failure(PolicyFileError(path: path, reason: "larger than \(maxSize) bytes", isMissing: false))
+                return .failure(WatchedFileError(path: path, reason: "larger than \(maxSize) bytes", isMissing: false))
             }
         }
         return .success((FileIdentity(info), bytes))
     }
 
-    private static func error(_ path: String, _ code: Int32) -> PolicyFileError {
-        PolicyFileError(path: path, reason: String(cString: strerror(code)), isMissing: code == ENOENT || code == ENOTDIR)
+    private static func error(_ path: String, _ code: Int32) -> WatchedFileError {
+        WatchedFileError(path: path, reason: String(cString: strerror(code)), isMissing: code == ENOENT || code == ENOTDIR)
     }
 }
 
-/// The libc `read`, named apart from `PolicyFile.read`.
+/// The libc `read`, named apart from `WatchedFile.read`.
 private enum Glue {
     static func read(_ fd: Int32, _ buffer: UnsafeMutableRawPointer?, _ count: Int) -> Int {
         #if canImport(Glibc)
