@@ -14,8 +14,11 @@ public struct AdmissionOutcome: Sendable {
     public let uid: String
     /// `request.dryRun`: the verdict is the same, but no Kubernetes Events are produced.
     public let dryRun: Bool
+    /// `request.operation`.
     public let operation: AdmissionOperation
+    /// `request.userInfo.username`.
     public let username: String?
+    /// The plan the decisions answer.
     public let plan: AdmissionPlan
     /// One decision per planned image, in plan order. A planned image the glue returned no
     /// decision for is denied (fail closed); decisions for unplanned images are kept after.

@@ -19,16 +19,23 @@ public struct AuditEvent: Sendable, Hashable {
         case rejectedInvalid = "rejected-invalid"
     }
 
+    /// When the decision was made.
     public var time: Date
+    /// The review's `uid`.
     public var uid: String
+    /// The object's namespace.
     public var namespace: String?
     /// The object's kind, e.g. `Deployment`.
     public var kind: String
+    /// The object's name.
     public var name: String?
     /// `userInfo.username` of the requester.
     public var user: String?
+    /// CREATE or UPDATE.
     public var operation: AdmissionOperation
+    /// The image reference as the pod spec writes it.
     public var image: String
+    /// The digest it resolved to, when known.
     public var digest: String?
     /// The deciding policy (first failing `enforce`, else first failing, else first matching);
     /// nil when `defaultAction` decided or nothing was evaluated.
@@ -36,21 +43,26 @@ public struct AuditEvent: Sendable, Hashable {
     /// The deciding policy's effective action (`enforce` / `audit`), `default` when
     /// `defaultAction` decided, nil when nothing was evaluated.
     public var action: String?
+    /// allow, audit, deny, skipped-unchanged or rejected-invalid.
     public var result: Result
     /// Why: each failing policy with its reason, or the reason it passed.
     public var reasons: [String]
     /// Signer DIDs whose signatures verified.
     public var signers: [String]
+    /// How long verification took (written in seconds).
     public var duration: Duration
+    /// `request.dryRun`.
     public var dryRun: Bool
     /// Paths of the containers using the image.
     public var containers: [String]
+    /// The verifier's failed checks.
     public var failedChecks: [String]
     /// Set when verification timed out or failed as a whole.
     public var error: String?
     /// Every matching policy's result.
     public var policies: [PolicyResult]
 
+    /// A line from its parts; `AdmissionOutcome.auditEvents(at:)` builds the real ones.
     public init(
         time: Date, uid: String, namespace: String?, kind: String, name: String?, user: String?,
         operation: AdmissionOperation, image: String, digest: String?, policy: String?, action: String?,

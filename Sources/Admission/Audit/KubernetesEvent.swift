@@ -9,10 +9,15 @@ public struct KubernetesEvent: Sendable, Hashable {
     /// The API server's limits (`k8s.io/kubernetes/pkg/apis/core/validation/events.go`), in
     /// UTF-8 bytes as Go's `len` counts them.
     public enum Limits {
+        /// `reason`.
         public static let reason = 128
+        /// `action`.
         public static let action = 128
+        /// `reportingInstance`.
         public static let reportingInstance = 128
+        /// `note`.
         public static let note = 1024
+        /// `metadata.name` (a DNS subdomain).
         public static let name = 253
     }
 
@@ -38,6 +43,8 @@ public struct KubernetesEvent: Sendable, Hashable {
     /// The webhook pod's name.
     public var reportingInstance: String
 
+    /// An Event from its parts; `AdmissionOutcome.kubernetesEvents(at:reportingInstance:)`
+    /// builds the real ones.
     public init(name: String, namespace: String, eventTime: Date, type: String = "Warning", reason: String,
                 action: String, note: String, regarding: ObjectReference, reportingInstance: String) {
         self.name = name

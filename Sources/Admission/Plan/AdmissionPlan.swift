@@ -13,6 +13,7 @@ public enum UncheckedReason: Sendable, Hashable, CustomStringConvertible {
     /// (often a finalizer removal) would only keep it alive.
     case beingDeleted
 
+    /// The reason in words.
     public var description: String {
         switch self {
         case .operation(let operation): "\(operation.rawValue) requests start no containers"
@@ -40,6 +41,7 @@ public struct AdmissionPlan: Sendable, Hashable {
         case verify
     }
 
+    /// Allow unchecked, reject as invalid, or verify.
     public var disposition: Disposition
     /// The workload kind, when the request is about one.
     public var workload: WorkloadKind?

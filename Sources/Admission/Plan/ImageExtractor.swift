@@ -2,7 +2,7 @@ import ATProto
 
 /// Finds the images of a workload object: every container of `containers`, `initContainers`
 /// and `ephemeralContainers` at the kind's pod-spec path, deduplicated by image string.
-struct ImageExtractor {
+struct ImageExtractor: Sendable {
     /// The images in first-use order, and what is wrong with the object (missing pod spec,
     /// wrong JSON types, containers without a usable image).
     struct Result: Sendable, Hashable {

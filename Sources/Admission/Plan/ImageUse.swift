@@ -7,12 +7,14 @@ public struct ContainerRef: Sendable, Hashable, CustomStringConvertible {
     /// Which list the container is in.
     public var list: ContainerList
 
+    /// A container at `path` in `list`.
     public init(path: String, name: String?, list: ContainerList) {
         self.path = path
         self.name = name
         self.list = list
     }
 
+    /// The path.
     public var description: String { path }
 }
 
@@ -25,6 +27,7 @@ public struct ImageUse: Sendable, Hashable {
     /// The containers naming it, in spec order (containers, initContainers, ephemeralContainers).
     public var containers: [ContainerRef]
 
+    /// An image and the containers that use it.
     public init(image: String, containers: [ContainerRef]) {
         self.image = image
         self.containers = containers
@@ -40,11 +43,13 @@ public struct ObjectProblem: Sendable, Hashable, CustomStringConvertible {
     /// What is wrong with it, phrased to follow the path: `is empty; every container needs an image`.
     public var reason: String
 
+    /// A problem at `path`.
     public init(path: String, reason: String) {
         self.path = path
         self.reason = reason
     }
 
+    /// `spec.containers[1].image is empty; every container needs an image`.
     public var description: String { "\(path) \(reason)" }
 }
 
@@ -52,13 +57,16 @@ public struct ObjectProblem: Sendable, Hashable, CustomStringConvertible {
 public struct ObjectReference: Sendable, Hashable {
     /// `group/version` (or `version` for the core group).
     public var apiVersion: String
+    /// The kind, e.g. `Deployment`.
     public var kind: String
+    /// `request.namespace`, else the object's `metadata.namespace`.
     public var namespace: String?
     /// `request.name`, else the object's `metadata.name`, else its `metadata.generateName`.
     public var name: String?
     /// The object's `metadata.uid` when known; a CREATE's object usually has none yet.
     public var uid: String?
 
+    /// A reference from its parts.
     public init(apiVersion: String, kind: String, namespace: String?, name: String?, uid: String?) {
         self.apiVersion = apiVersion
         self.kind = kind

@@ -1,12 +1,20 @@
 /// The kinds whose objects name container images, and where their pod spec lives.
 public enum WorkloadKind: String, Sendable, Hashable, CaseIterable {
+    /// `v1 Pod`: the pod spec is `spec`.
     case pod = "Pod"
+    /// `apps/v1 Deployment`: `spec.template.spec`.
     case deployment = "Deployment"
+    /// `apps/v1 ReplicaSet`: `spec.template.spec`.
     case replicaSet = "ReplicaSet"
+    /// `apps/v1 StatefulSet`: `spec.template.spec`.
     case statefulSet = "StatefulSet"
+    /// `apps/v1 DaemonSet`: `spec.template.spec`.
     case daemonSet = "DaemonSet"
+    /// `batch/v1 Job`: `spec.template.spec`.
     case job = "Job"
+    /// `batch/v1 CronJob`: `spec.jobTemplate.spec.template.spec`.
     case cronJob = "CronJob"
+    /// `v1 ReplicationController`: `spec.template.spec`.
     case replicationController = "ReplicationController"
     /// The `pods/ephemeralcontainers` subresource as API servers before 1.25 sent it: an
     /// `EphemeralContainers` object with a top-level `ephemeralContainers` list.
@@ -48,7 +56,10 @@ public enum WorkloadKind: String, Sendable, Hashable, CaseIterable {
 
 /// One of a pod spec's container lists.
 public enum ContainerList: String, Sendable, Hashable, CaseIterable {
+    /// `containers`.
     case containers
+    /// `initContainers` (including restartable sidecars).
     case initContainers
+    /// `ephemeralContainers` (added by `kubectl debug`).
     case ephemeralContainers
 }

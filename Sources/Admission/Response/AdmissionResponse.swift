@@ -8,6 +8,7 @@ public struct AuditAnnotation: Sendable, Hashable {
     /// The value: here always compact JSON.
     public var value: String
 
+    /// An annotation.
     public init(key: String, value: String) {
         self.key = key
         self.value = value
@@ -26,6 +27,7 @@ public struct AdmissionResponse: Sendable, Hashable {
         /// What the person should know and fix.
         public var message: String
 
+        /// A status from its parts.
         public init(code: Int, reason: String, message: String) {
             self.code = code
             self.reason = reason
@@ -35,6 +37,7 @@ public struct AdmissionResponse: Sendable, Hashable {
 
     /// The request's `uid`, echoed.
     public var uid: String
+    /// False when any image is denied or the object is invalid.
     public var allowed: Bool
     /// Set when denied.
     public var status: Status?
@@ -43,6 +46,7 @@ public struct AdmissionResponse: Sendable, Hashable {
     /// Recorded in the API server's audit log.
     public var auditAnnotations: [AuditAnnotation]
 
+    /// A response from its parts; `AdmissionOutcome` builds the real ones.
     public init(uid: String, allowed: Bool, status: Status? = nil, warnings: [String] = [], auditAnnotations: [AuditAnnotation] = []) {
         self.uid = uid
         self.allowed = allowed

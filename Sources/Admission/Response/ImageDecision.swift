@@ -12,6 +12,7 @@ public enum VerificationFailure: Sendable, Hashable, CustomStringConvertible {
     /// `verification timed out`.
     public static let timedOutText = "verification timed out"
 
+    /// `verification timed out`, or the error's text.
     public var description: String {
         switch self {
         case .timedOut: Self.timedOutText

@@ -2,9 +2,13 @@ import ATProto
 
 /// The operation an AdmissionReview asks about.
 public enum AdmissionOperation: String, Sendable, Hashable, CaseIterable {
+    /// An object is created (including Pods a controller creates).
     case create = "CREATE"
+    /// An object is replaced or patched; `oldObject` holds the stored version.
     case update = "UPDATE"
+    /// An object is deleted; `object` is absent.
     case delete = "DELETE"
+    /// A connection to a subresource (`pods/exec`, `pods/attach`, …).
     case connect = "CONNECT"
 }
 
@@ -12,9 +16,12 @@ public enum AdmissionOperation: String, Sendable, Hashable, CaseIterable {
 public struct GroupVersionKind: Sendable, Hashable, CustomStringConvertible {
     /// The API group; empty for the core group (Pod, ReplicationController).
     public var group: String
+    /// The API version, e.g. `v1`.
     public var version: String
+    /// The kind, e.g. `Deployment`.
     public var kind: String
 
+    /// A kind from its parts.
     public init(group: String, version: String, kind: String) {
         self.group = group
         self.version = version
@@ -24,21 +31,27 @@ public struct GroupVersionKind: Sendable, Hashable, CustomStringConvertible {
     /// `group/version`, or just `version` for the core group: an object's `apiVersion`.
     public var apiVersion: String { group.isEmpty ? version : "\(group)/\(version)" }
 
+    /// `apps/v1 Deployment`.
     public var description: String { "\(apiVersion) \(kind)" }
 }
 
 /// `request.resource`: the resource addressed, e.g. `apps/v1 deployments`.
 public struct GroupVersionResource: Sendable, Hashable, CustomStringConvertible {
+    /// The API group; empty for the core group.
     public var group: String
+    /// The API version, e.g. `v1`.
     public var version: String
+    /// The plural resource name, e.g. `deployments`.
     public var resource: String
 
+    /// A resource from its parts.
     public init(group: String, version: String, resource: String) {
         self.group = group
         self.version = version
         self.resource = resource
     }
 
+    /// `apps/v1 deployments`.
     public var description: String { group.isEmpty ? "\(version) \(resource)" : "\(group)/\(version) \(resource)" }
 }
 
@@ -47,10 +60,14 @@ public struct GroupVersionResource: Sendable, Hashable, CustomStringConvertible 
 public struct AdmissionRequest: Sendable, Equatable {
     /// `request.uid`, echoed in the response; never empty.
     public var uid: String
+    /// `request.kind`, the kind of `object` (after any conversion the API server did for the
+    /// webhook's `matchPolicy: Equivalent`).
     public var kind: GroupVersionKind
+    /// `request.resource`.
     public var resource: GroupVersionResource
     /// `request.subResource`, e.g. `ephemeralcontainers`, `status`, `exec`; nil when absent or empty.
     public var subResource: String?
+    /// `request.operation`.
     public var operation: AdmissionOperation
     /// `request.namespace`; nil for cluster-scoped objects (or when empty).
     public var namespace: String?

@@ -2,7 +2,7 @@ import ATProto
 
 /// Typed access to members of untrusted JSON objects, with the dotted path of every field in
 /// its errors. `null` counts as absent, as it does for Go's decoder.
-struct FieldReader {
+struct FieldReader: Sendable {
     let object: [JSONMember]
     let path: String
 
