@@ -84,5 +84,3 @@ struct ImageExtractor: Sendable {
         return .success((image, ContainerRef(path: path, name: name, list: list)))
     }
 }
-
-extension ObjectProblem: Error {}

@@ -37,7 +37,7 @@ public struct ImageUse: Sendable, Hashable {
 /// Something wrong with the object under review that makes it invalid, e.g. a container
 /// without an image. The API server rejects such objects itself before validating webhooks
 /// run; one that reaches the webhook is refused rather than guessed at.
-public struct ObjectProblem: Sendable, Hashable, CustomStringConvertible {
+public struct ObjectProblem: Error, Sendable, Hashable, CustomStringConvertible {
     /// The dotted path of the offending field, e.g. `spec.containers[1].image`.
     public var path: String
     /// What is wrong with it, phrased to follow the path: `is empty; every container needs an image`.

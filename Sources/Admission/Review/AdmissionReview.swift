@@ -25,13 +25,16 @@ public enum AdmissionReview {
     ) throws(AdmissionReviewError) -> AdmissionRequest where Body.Element == UInt8 {
         let size = body.count
         guard size <= maxBodyBytes else { throw .bodyTooLarge(size: size, limit: maxBodyBytes) }
-        guard body.contains(where: { !isJSONWhitespace($0) }) else { throw .emptyBody }
-        guard !NestingScan.exceeds(body, limit: maxDepth) else { throw .nestedTooDeep(limit: maxDepth) }
+        // One concrete copy (free for an Array), so the scans below run on contiguous bytes
+        // rather than through an unspecialized generic collection.
+        let bytes = Array(body)
+        guard bytes.contains(where: { !isJSONWhitespace($0) }) else { throw .emptyBody }
+        guard !NestingScan.exceeds(bytes, limit: maxDepth) else { throw .nestedTooDeep(limit: maxDepth) }
 
         let document: JSONValue
         do {
             // The scan bounds container depth; the parser counts scalars as one level more.
-            document = try JSONParser(maxDepth: maxDepth + 1).parse(body)
+            document = try JSONParser(maxDepth: maxDepth + 1).parse(bytes)
         } catch {
             let reason = TextBounds.truncate(TextBounds.singleLine(error.reason), maxBytes: 200)
             throw .invalidJSON(offset: error.offset, reason: reason)

@@ -4,7 +4,11 @@
 enum NestingScan {
     /// True when some array or object opens at a depth greater than `limit` (the top-level
     /// value's brackets are depth 1).
-    static func exceeds<C: Collection>(_ bytes: C, limit: Int) -> Bool where C.Element == UInt8 {
+    static func exceeds(_ bytes: [UInt8], limit: Int) -> Bool {
+        bytes.withUnsafeBufferPointer { exceeds($0, limit: limit) }
+    }
+
+    private static func exceeds(_ bytes: UnsafeBufferPointer<UInt8>, limit: Int) -> Bool {
         var depth = 0
         var inString = false
         var escaped = false
