@@ -8,6 +8,7 @@ let package = Package(
         .library(name: "ATProto", targets: ["ATProto"]),
         .executable(name: "atcr-verify", targets: ["atcr-verify"]),
         .executable(name: "atcr-testbed", targets: ["atcr-testbed"]),
+        .executable(name: "atcr-webhook", targets: ["atcr-webhook"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
@@ -82,6 +83,34 @@ let package = Package(
         .target(
             name: "Admission",
             dependencies: ["ATProto", "TrustPolicy"]
+        ),
+        // The webhook server: TLS (HTTP/1.1 and HTTP/2), /validate, health, metrics, certificate
+        // and policy reload, Kubernetes Events, graceful shutdown.
+        .target(
+            name: "Webhook",
+            dependencies: [
+                "Admission",
+                "Verifier",
+                "TrustPolicy",
+                "TrustPolicyWatcher",
+                "HTTPFetch",
+                "OCI",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "HummingbirdTLS", package: "hummingbird"),
+                .product(name: "HummingbirdHTTP2", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(
+            name: "atcr-webhook",
+            dependencies: [
+                "Webhook",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
         ),
         // The local ATCR world: TLS CA, PLC directory, did:web host, PDS, OCI registry, scenarios.
         .target(
@@ -169,7 +198,8 @@ let package = Package(
         ),
         .testTarget(
             name: "AdmissionTests",
-            dependencies: ["Admission"]
+            dependencies: ["Admission", "TrustPolicy", "ATProto"],
+            exclude: ["Fixtures"]
         ),
         .testTarget(
             name: "HTTPFetchTests",
@@ -195,6 +225,18 @@ let package = Package(
         .testTarget(
             name: "VerifyCLITests",
             dependencies: ["VerifyCLI", "ATProtoWriter", "Testbed", "atcr-verify"]
+        ),
+        .testTarget(
+            name: "WebhookTests",
+            dependencies: [
+                "Webhook",
+                "Testbed",
+                "HTTPFetch",
+                "atcr-webhook",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ]
         ),
         .testTarget(
             name: "TrustPolicyTests",

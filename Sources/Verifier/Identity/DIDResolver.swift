@@ -1,5 +1,6 @@
 import ATProto
 import HTTPFetch
+import Synchronization
 
 /// What the verifier needs of a DID: its signing key, its PDS, and (informational) its handle.
 public struct ResolvedIdentity: Sendable, Equatable {
@@ -41,6 +42,8 @@ public struct DIDResolver: Sendable {
 
     public let fetcher: any HTTPFetching
     public let options: Options
+    /// Resolutions by outcome, for metrics (shared by copies of this resolver).
+    public let statistics = ResolutionStatistics()
 
     public init(fetcher: any HTTPFetching, options: Options = Options()) {
         self.fetcher = fetcher
@@ -68,6 +71,17 @@ public struct DIDResolver: Sendable {
 
     /// Fetches and checks the document; throws the first failed check.
     public func resolve(_ did: DID, deadline: ContinuousClock.Instant) async throws(SignatureFailure) -> ResolvedIdentity {
+        do {
+            let identity = try await resolveUncounted(did, deadline: deadline)
+            statistics.record(success: true)
+            return identity
+        } catch {
+            statistics.record(success: false)
+            throw error
+        }
+    }
+
+    private func resolveUncounted(_ did: DID, deadline: ContinuousClock.Instant) async throws(SignatureFailure) -> ResolvedIdentity {
         let url = try documentURL(for: did)
         let response: FetchResponse
         do {
@@ -105,4 +119,18 @@ public struct DIDResolver: Sendable {
             throw SignatureFailure(error)
         }
     }
+}
+
+/// Counts DID resolutions by outcome.
+public final class ResolutionStatistics: Sendable {
+    private let counts = Mutex<(success: Int, failure: Int)>((0, 0))
+
+    public init() {}
+
+    func record(success: Bool) {
+        counts.withLock { if success { $0.success += 1 } else { $0.failure += 1 } }
+    }
+
+    /// Successful and failed resolutions so far.
+    public var snapshot: (success: Int, failure: Int) { counts.withLock { $0 } }
 }

@@ -59,7 +59,7 @@ public final class ImageVerifier: Sendable {
             } catch {
                 return ImageVerdict(image: image, scope: .verified, error: error.message, errorIsTransient: error.isTransient)
             }
-            warnings.append("\(image) was resolved by tag to \(digest); pin the digest to avoid a time-of-check race")
+            warnings.append("tag resolved to \(digest); pin the digest to avoid a time-of-check race")
         }
 
         // Steps 3–4: discover and read the artifacts.

@@ -1,0 +1,208 @@
+import Admission
+import Foundation
+import Logging
+import OCI
+import TrustPolicy
+import Verifier
+
+/// One AdmissionReview, end to end: parse, plan, verify every image within the deadline,
+/// decide with the policy in force, answer, and report (audit lines, Events, metrics).
+public final class ReviewService: Sendable {
+    public struct Options: Sendable {
+        /// `--audit-only`: every enforce acts as audit.
+        public var auditOnly: Bool
+        public var maxBodyBytes: Int
+        /// Taken off the API server's timeout so the answer arrives in time.
+        public var deadlineMargin: Duration
+        /// Used when the API server sends no `timeout`.
+        public var defaultTimeout: Duration
+        /// The pod name, for Events' `reportingInstance`.
+        public var reportingInstance: String
+        /// At most this many verifications go on after their review timed out.
+        public var maxBackgroundVerifications: Int
+
+        public init(
+            auditOnly: Bool = false, maxBodyBytes: Int = 8 << 20, deadlineMargin: Duration = .milliseconds(500),
+            defaultTimeout: Duration = .seconds(10), reportingInstance: String = "atcr-verify", maxBackgroundVerifications: Int = 64
+        ) {
+            self.auditOnly = auditOnly
+            self.maxBodyBytes = maxBodyBytes
+            self.deadlineMargin = deadlineMargin
+            self.defaultTimeout = defaultTimeout
+            self.reportingInstance = reportingInstance
+            self.maxBackgroundVerifications = maxBackgroundVerifications
+        }
+    }
+
+    /// The HTTP answer to one POST /validate.
+    public struct Answer: Sendable {
+        public let status: Int
+        public let body: String
+    }
+
+    let verifier: ImageVerifier
+    let policy: @Sendable () async -> TrustPolicy?
+    let options: Options
+    let metrics: WebhookMetrics
+    let logger: Logger
+    let events: EventSink?
+    let audit: @Sendable (String) -> Void
+    let background: BackgroundBudget
+
+    public init(
+        verifier: ImageVerifier, policy: @escaping @Sendable () async -> TrustPolicy?, options: Options, metrics: WebhookMetrics,
+        logger: Logger, events: EventSink?, audit: @escaping @Sendable (String) -> Void
+    ) {
+        self.verifier = verifier
+        self.policy = policy
+        self.options = options
+        self.metrics = metrics
+        self.logger = logger
+        self.events = events
+        self.audit = audit
+        background = BackgroundBudget(limit: options.maxBackgroundVerifications)
+    }
+
+    /// Answers the review in `body`; `query` is the request's query string (for `timeout`).
+    public func review(body: [UInt8], query: String?) async -> Answer {
+        let budget = AdmissionDeadline.budget(
+            timeoutParameter: query.flatMap(AdmissionDeadline.timeoutParameter(inQuery:)), margin: options.deadlineMargin,
+            defaultTimeout: options.defaultTimeout)
+        let deadline = ContinuousClock.now + budget
+        let request: AdmissionRequest
+        do {
+            request = try AdmissionReview.parseRequest(body, maxBodyBytes: options.maxBodyBytes)
+        } catch {
+            metrics.increment("atcr_admission_reviews_total", [("decision", "bad_request")])
+            logger.warning("bad AdmissionReview", metadata: ["error": "\(error)"])
+            return Answer(status: error.httpStatus, body: error.jsonBody)
+        }
+        guard let policy = await policy() else {
+            // No valid policy yet: an error, so the API server applies the failurePolicy
+            // (Fail under enforce: the pod is rejected; never a silent allow).
+            metrics.increment("atcr_admission_reviews_total", [("decision", "error")])
+            return Answer(status: 503, body: #"{"error":"not_ready","message":"no valid trust policy is loaded"}"#)
+        }
+        let plan = AdmissionPlan(request: request)
+        let now = Date()
+        var decisions: [ImageDecision] = []
+        if case .verify = plan.disposition {
+            decisions = await withTaskGroup(of: (Int, ImageDecision).self) { group in
+                for (index, use) in plan.toVerify.enumerated() {
+                    group.addTask {
+                        (index, await self.decide(use, namespace: request.namespace, policy: policy, now: now, deadline: deadline))
+                    }
+                }
+                var collected: [(Int, ImageDecision)] = []
+                for await item in group { collected.append(item) }
+                return collected.sorted { $0.0 < $1.0 }.map(\.1)
+            }
+        }
+        let outcome = AdmissionOutcome(request: request, plan: plan, decisions: decisions)
+        let time = Date()
+        for event in outcome.auditEvents(at: time) { audit(event.jsonLine) }
+        if let events, !request.dryRun {
+            events.submit(outcome.kubernetesEvents(at: time, reportingInstance: options.reportingInstance))
+        }
+        let decision = outcome.denied.isEmpty ? (outcome.audited.isEmpty ? "allow" : "audit") : "deny"
+        metrics.increment("atcr_admission_reviews_total", [("decision", decision)])
+        return Answer(status: 200, body: outcome.response.body)
+    }
+
+    /// Verifies one image within the deadline and decides it.
+    func decide(_ use: ImageUse, namespace: String?, policy: TrustPolicy, now: Date, deadline: ContinuousClock.Instant) async -> ImageDecision {
+        let started = ContinuousClock.now
+        let reference: ImageReference
+        do {
+            reference = try ImageReference(parsing: use.image)
+        } catch {
+            let verdict: PolicyDecision.Verdict = options.auditOnly ? .audit : .deny
+            let decision = PolicyDecision(verdict: verdict, results: [], reason: "\(use.image) is not a valid image reference: \(error)")
+            return ImageDecision(use: use, decision: decision, duration: ContinuousClock.now - started, verificationFailure: .error("\(error)"))
+        }
+        let name = ImageName(registry: reference.registry, repository: reference.repository)
+        let plan = policy.contactPlan(for: name, namespace: namespace, now: now)
+        let verifier = verifier
+        let task = Task { await verifier.verify(reference, plan: plan, deadline: deadline) }
+        guard let verdict = await Self.value(of: task, before: deadline) else {
+            if await background.tryAcquire() {
+                let budget = background
+                Task {
+                    _ = await task.value  // fills the caches for the retry
+                    await budget.release()
+                }
+            } else {
+                task.cancel()
+            }
+            let input = EvaluationInput(
+                image: name, pinnedByDigest: reference.isPinnedByDigest, namespace: namespace, now: now, auditOnly: options.auditOnly,
+                verificationError: VerificationFailure.timedOutText)
+            metrics.increment("atcr_verifications_total", [("result", "error")])
+            metrics.increment("atcr_upstream_errors_total", [("kind", "timeout")])
+            logger.warning("verification timed out", metadata: ["image": "\(use.image)"])
+            return ImageDecision(
+                use: use, decision: policy.evaluate(input), duration: ContinuousClock.now - started, verificationFailure: .timedOut)
+        }
+        let decision = policy.evaluate(verdict.evaluationInput(namespace: namespace, now: now, auditOnly: options.auditOnly))
+        let duration = ContinuousClock.now - started
+        record(verdict, duration: duration, image: use.image)
+        let failedChecks = verdict.signatures.compactMap { report -> String? in
+            if case .failed(let failure) = report.status { return failure.checkName } else { return nil }
+        }
+        return ImageDecision(
+            use: use, digest: verdict.digest?.description, decision: decision, signers: verdict.verifiedDIDs,
+            failedChecks: failedChecks, duration: duration, verificationFailure: verdict.error.map { .error($0) },
+            notes: verdict.warnings)
+    }
+
+    /// The task's value, or nil when `deadline` passes first (the task is left running).
+    static func value<T: Sendable>(of task: Task<T, Never>, before deadline: ContinuousClock.Instant) async -> T? {
+        await withTaskGroup(of: T?.self) { group in
+            group.addTask { await task.value }
+            group.addTask {
+                try? await Task.sleep(until: deadline, clock: .continuous)
+                return nil
+            }
+            let first = await group.next() ?? nil
+            group.cancelAll()
+            return first
+        }
+    }
+
+    private func record(_ verdict: ImageVerdict, duration: Duration, image: String) {
+        guard verdict.scope == .verified else { return }
+        metrics.observeVerification(duration)
+        let result = verdict.error != nil ? "error" : (verdict.verifiedDIDs.isEmpty ? "failed" : "verified")
+        metrics.increment("atcr_verifications_total", [("result", result)])
+        if let error = verdict.error {
+            metrics.increment("atcr_upstream_errors_total", [("kind", "registry")])
+            logger.warning("image verification failed", metadata: ["image": "\(image)", "error": "\(error)", "duration": "\(duration)"])
+        }
+        for report in verdict.signatures {
+            guard case .failed(let failure) = report.status else { continue }
+            if failure.isTransient {
+                let kind = failure.checkNumber == 2 ? "did" : (failure.checkNumber == 7 ? "pds" : "registry")
+                metrics.increment("atcr_upstream_errors_total", [("kind", kind)])
+            }
+            logger.info("signature not verified", metadata: [
+                "image": "\(image)", "did": "\(report.did ?? "?")", "error": "\(failure)", "duration": "\(duration)",
+            ])
+        }
+    }
+}
+
+/// A bound on verifications left running after their review timed out.
+actor BackgroundBudget {
+    let limit: Int
+    private(set) var running = 0
+
+    init(limit: Int) { self.limit = limit }
+
+    func tryAcquire() -> Bool {
+        guard running < limit else { return false }
+        running += 1
+        return true
+    }
+
+    func release() { running -= 1 }
+}

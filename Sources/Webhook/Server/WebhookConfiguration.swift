@@ -1,0 +1,39 @@
+import Foundation
+import Logging
+
+/// Everything `atcr-webhook` is configured with (flags and their environment variables).
+public struct WebhookConfiguration: Sendable {
+    /// Address and port of the HTTPS webhook listener.
+    public var host = "0.0.0.0"
+    public var port = 8443
+    /// Plain-HTTP port for `/metrics` (and health); 0 turns it off (metrics stay on the TLS port).
+    public var metricsPort = 9090
+    public var certificateFile = "/etc/atcr-verify/tls/tls.crt"
+    public var keyFile = "/etc/atcr-verify/tls/tls.key"
+    public var policyFile = "/etc/atcr-verify/policy/policy.yaml"
+    public var plcDirectory = "https://plc.directory"
+    /// Extra CA certificates for outbound TLS (registries, PLC, PDSes, did:web hosts).
+    public var caBundle: String?
+    /// A docker `config.json` with registry credentials.
+    public var dockerConfig: String?
+    public var cacheTTL: Duration = .seconds(300)
+    public var negativeCacheTTL: Duration = .seconds(30)
+    /// Used when the API server sends no `timeout`.
+    public var defaultTimeout: Duration = .seconds(10)
+    public var auditOnly = false
+    public var eventsEnabled = true
+    /// Where Events go; nil: in-cluster (service-account token and CA).
+    public var kubernetesAPI: KubernetesAPI?
+    public var logLevel: Logger.Level = .info
+    /// LOCAL TEST WORLD ONLY: plain http upstreams, localhost did:web, loopback PDS endpoints.
+    public var allowInsecureLocal = false
+    /// Registries reached over plain http (only with `allowInsecureLocal`).
+    public var plainHTTPRegistries: [String] = []
+    public var maxBodyBytes = 8 << 20
+    /// How often certificate and policy files are checked for changes.
+    public var reloadInterval: Duration = .seconds(1)
+    /// The pod name (Events' `reportingInstance`), from `POD_NAME`.
+    public var podName = ProcessInfo.processInfo.environment["POD_NAME"] ?? ProcessInfo.processInfo.hostName
+
+    public init() {}
+}
