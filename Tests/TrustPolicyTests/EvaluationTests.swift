@@ -209,6 +209,17 @@ struct EvaluationTests {
         #expect(decision.failures.map(\.policy) == ["shared-audit"])
     }
 
+    @Test("an artifact unusable before its signer could be read is reported with its failure")
+    func unusableArtifact() throws {
+        let policy = try Fixtures.policy(evaluationPolicyYAML)
+        let decision = policy.evaluate(EvaluationInput(
+            image: try #require(ImageName("atcr.io/alice/prod-api")), pinnedByDigest: true, namespace: nil, now: Fixtures.now,
+            signatures: [SignatureEvidence(did: "", status: .failed("artifact-invalid: subject.digest names another image"))]))
+        #expect(decision.verdict == .deny)
+        #expect(decision.reason.contains("signature artifact unusable: artifact-invalid: subject.digest names another image"), "\(decision.reason)")
+        #expect(!decision.reason.contains("found: )"))
+    }
+
     @Test("trust windows are judged at the input's now, not the load time")
     func nowIsAnInput() throws {
         let policy = try Fixtures.policy(evaluationPolicyYAML)

@@ -12,7 +12,8 @@ public struct SignatureEvidence: Sendable, Hashable {
         case notChecked
     }
 
-    /// The signer DID as the artifact states it (unvalidated: it may be anything).
+    /// The signer DID as the artifact states it (unvalidated: it may be anything); empty when
+    /// the artifact was unusable before its signer could be read.
     public var did: String
     /// Whether it verified, and if not, why.
     public var status: Status

@@ -14,6 +14,8 @@ struct SignatureTally {
     var unchecked: [String] = []
     /// Signers this policy does not trust (distinct, in evidence order).
     var untrusted: [String] = []
+    /// Why artifacts whose signer could not even be read were unusable.
+    var unusable: [String] = []
     let evidenceCount: Int
 
     init(policy: TrustPolicy, requirement: Policy.Requirement, input: EvaluationInput) {
@@ -21,6 +23,10 @@ struct SignatureTally {
         let policyDIDs = Set(requirement.trustedDIDs.map(\.string))
         var seenUntrusted: Set<String> = []
         for evidence in input.signatures where !policyDIDs.contains(evidence.did) {
+            if evidence.did.isEmpty {
+                if case .failed(let text) = evidence.status { unusable.append(text) }
+                continue
+            }
             if seenUntrusted.insert(evidence.did).inserted { untrusted.append(evidence.did) }
         }
         for did in requirement.trustedDIDs.map(\.string) {
@@ -55,6 +61,7 @@ struct SignatureTally {
             }
         }
         details += unchecked.map { "signature by \($0) was not checked" }
+        details += unusable.prefix(3).map { "signature artifact unusable: \($0)" }
 
         let primary: String
         if evidenceCount == 0 {

@@ -34,8 +34,12 @@ public struct SignatureReport: Sendable, Equatable {
         switch status {
         case .verified: return SignatureEvidence(did: did ?? "", status: .verified)
         case .failed(let failure):
-            let claimed = did ?? "an unusable signature artifact" + (artifactDigest.map { " (\($0.prefix(19))…)" } ?? "")
-            return SignatureEvidence(did: claimed, status: .failed(failure.description))
+            guard let did else {
+                // The signer is unknown: the policy reports the artifact's failure by itself.
+                let artifact = artifactDigest.map { " (artifact \($0.prefix(19))…)" } ?? ""
+                return SignatureEvidence(did: "", status: .failed(failure.description + artifact))
+            }
+            return SignatureEvidence(did: did, status: .failed(failure.description))
         case .untrusted: return SignatureEvidence(did: did ?? "", status: .notChecked)
         }
     }
