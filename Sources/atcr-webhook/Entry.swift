@@ -22,7 +22,7 @@ struct WebhookCommand: AsyncParsableCommand {
     static func env(_ name: String) -> String? { ProcessInfo.processInfo.environment[name] }
 
     @Option(help: "Listen address (ATCR_HOST).") var host = env("ATCR_HOST") ?? "0.0.0.0"
-    @Option(help: "HTTPS port (ATCR_PORT).") var port = Int(env("ATCR_PORT") ?? "") ?? 8443
+    @Option(help: "HTTPS port, 0 for any free one (ATCR_PORT).") var port = Int(env("ATCR_PORT") ?? "") ?? 8443
     @Option(help: "Plain-HTTP metrics and health port, 0 for none (ATCR_METRICS_PORT).") var metricsPort = Int(env("ATCR_METRICS_PORT") ?? "") ?? 9090
     @Option(help: "Serving certificate, PEM (ATCR_TLS_CERT).") var tlsCert = env("ATCR_TLS_CERT") ?? "/etc/atcr-verify/tls/tls.crt"
     @Option(help: "Serving key, PEM (ATCR_TLS_KEY).") var tlsKey = env("ATCR_TLS_KEY") ?? "/etc/atcr-verify/tls/tls.key"
@@ -46,7 +46,9 @@ struct WebhookCommand: AsyncParsableCommand {
 
     func validate() throws {
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("--log-level: unknown level '\(logLevel)'") }
-        guard (1...65535).contains(port), (0...65535).contains(metricsPort) else { throw ValidationError("ports must be 1…65535") }
+        guard (0...65535).contains(port), (0...65535).contains(metricsPort) else {
+            throw ValidationError("ports must be 0…65535 (0: any free port, logged when listening)")
+        }
         guard cacheTTL >= 0, negativeCacheTTL >= 0, (1...30).contains(defaultTimeout) else {
             throw ValidationError("TTLs must be ≥ 0 and --default-timeout 1…30 seconds")
         }

@@ -69,6 +69,7 @@ final class WebhookHarness: Sendable {
         tls.trustRoots = .file(caPath)
         var configuration = HTTPClient.Configuration(tlsConfiguration: tls)
         configuration.httpVersion = version
+        configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = 32
         return HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: configuration)
     }
 

@@ -1,6 +1,7 @@
 import Admission
 import Foundation
 import Logging
+import Synchronization
 import OCI
 import TrustPolicy
 import Verifier
@@ -155,17 +156,22 @@ public final class ReviewService: Sendable {
             notes: verdict.warnings)
     }
 
-    /// The task's value, or nil when `deadline` passes first (the task is left running).
+    /// The task's value, or nil when `deadline` passes first. The task is left running (awaiting
+    /// an unstructured task's value cannot be cancelled, so it must not sit in a task group that
+    /// would wait for it).
     static func value<T: Sendable>(of task: Task<T, Never>, before deadline: ContinuousClock.Instant) async -> T? {
-        await withTaskGroup(of: T?.self) { group in
-            group.addTask { await task.value }
-            group.addTask {
+        let gate = ResumeOnce<T?>()
+        return await withCheckedContinuation { continuation in
+            gate.install(continuation)
+            let timer = Task {
                 try? await Task.sleep(until: deadline, clock: .continuous)
-                return nil
+                gate.resume(nil)
             }
-            let first = await group.next() ?? nil
-            group.cancelAll()
-            return first
+            Task {
+                let value = await task.value
+                gate.resume(value)
+                timer.cancel()
+            }
         }
     }
 
@@ -188,6 +194,25 @@ public final class ReviewService: Sendable {
                 "image": "\(image)", "did": "\(report.did ?? "?")", "error": "\(failure)", "duration": "\(duration)",
             ])
         }
+    }
+}
+
+/// Resumes a continuation with the first value offered; later offers are ignored.
+final class ResumeOnce<T: Sendable>: Sendable {
+    private let state = Mutex<(continuation: CheckedContinuation<T, Never>?, done: Bool)>((nil, false))
+
+    func install(_ continuation: CheckedContinuation<T, Never>) {
+        state.withLock { $0.continuation = continuation }
+    }
+
+    func resume(_ value: T) {
+        let continuation = state.withLock { state -> CheckedContinuation<T, Never>? in
+            guard !state.done else { return nil }
+            state.done = true
+            defer { state.continuation = nil }
+            return state.continuation
+        }
+        continuation?.resume(returning: value)
     }
 }
 

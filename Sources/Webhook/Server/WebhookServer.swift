@@ -132,6 +132,7 @@ public final class WebhookServer: Sendable {
         } else {
             try await application.runService(gracefulShutdownSignals: [])
         }
+        logger.info("server stopped accepting and finished in-flight reviews")
         await eventSink?.finish()
         try? await fetcher.shutdown()
         try? await eventFetcher?.shutdown()
