@@ -1,5 +1,5 @@
 # The README's two commands are `make demo` and `make test`.
-.PHONY: demo test bench setup
+.PHONY: demo demo-proofs test bench bench-verifier setup
 
 setup:
 	scripts/setup-debian
@@ -7,8 +7,14 @@ setup:
 demo:
 	scripts/demo
 
+demo-proofs:
+	scripts/demo-proofs
+
 test: setup
 	swift test
 
 bench: setup
-	swift run -c release atcr-bench
+	swift run -c release atcr-bench proofs
+
+bench-verifier: setup
+	swift run -c release atcr-bench verifier

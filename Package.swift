@@ -170,6 +170,7 @@ let package = Package(
                 "ATProto",
                 "ATProtoWriter",
                 "Testbed",
+                "HTTPFetch",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]

@@ -56,7 +56,7 @@ public final class TestServer: Sendable {
         routes(router)
         let (ports, continuation) = AsyncStream<Int>.makeStream()
         var logger = Logger(label: "atcr-testbed.\(name)")
-        logger.logLevel = .error
+        logger.logLevel = .critical  // cancellation at shutdown logs "errors" that are not
         let server: HTTPServerBuilder = try tls.map { try .tls(tlsConfiguration: $0) } ?? .http1()
         let application = Application(
             router: router, server: server,
