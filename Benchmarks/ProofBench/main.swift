@@ -2,6 +2,7 @@
 //
 //   swift run -c release atcr-bench [proofs] [--seconds S] [--records N]
 //   swift run -c release atcr-bench verifier [--images N] [--warm N]
+//   swift run -c release atcr-bench json [--seconds S]
 //
 // `proofs`: K-256 and P-256 commit verifications per second (strict decode of the commit block,
 // canonical re-encode of the unsigned commit, SHA-256, signature check) next to the bare
@@ -9,6 +10,7 @@
 // every block, commit, MST walk, record) for a proof 7–8 MST levels deep.
 // `verifier`: latency of verifying one image against the local test world over HTTPS on
 // loopback, cold (every cache empty) and warm, as p50/p99.
+// `json`: the strict JSON parser on a real 7 KB AdmissionReview (the webhook's per-review parse).
 
 import Foundation
 
@@ -25,6 +27,8 @@ case "proofs":
     try runProofBenchmarks(options)
 case "verifier":
     try await runVerifierBenchmark(options)
+case "json":
+    try runJSONBenchmark(options)
 default:
     FileHandle.standardError.write(Data("usage: atcr-bench [proofs|verifier] [options]\n".utf8))
     exit(2)

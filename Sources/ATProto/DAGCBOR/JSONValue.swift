@@ -37,6 +37,10 @@ public struct JSONParseError: Error, Equatable, Sendable, CustomStringConvertibl
 }
 
 /// A strict RFC 8259 parser with a depth bound; duplicate object keys are an error.
+///
+/// It runs on every AdmissionReview the webhook answers, so it reads through an unsafe buffer
+/// (no bounds checks on the hot path), takes strings without escapes as one UTF-8-validated
+/// slice, and checks small objects for duplicate keys by comparison rather than hashing.
 public struct JSONParser: Sendable {
     public var maxDepth: Int
 
@@ -44,36 +48,54 @@ public struct JSONParser: Sendable {
 
     /// Parses one JSON document (surrounding whitespace allowed).
     public func parse<C: Collection>(_ input: C) throws(JSONParseError) -> JSONValue where C.Element == UInt8 {
-        var state = State(bytes: Array(input), maxDepth: maxDepth)
-        state.skipWhitespace()
-        let value = try state.parseValue(depth: 0)
-        state.skipWhitespace()
-        guard state.index == state.bytes.count else { throw state.error("unexpected data after the document") }
-        return value
+        let bytes = Array(input)
+        let maxDepth = maxDepth
+        let result: Result<JSONValue, JSONParseError> = bytes.withUnsafeBufferPointer { buffer in
+            var state = State(bytes: buffer, maxDepth: maxDepth)
+            do throws(JSONParseError) {
+                state.skipWhitespace()
+                let value = try state.parseValue(depth: 0)
+                state.skipWhitespace()
+                guard state.index == buffer.count else { throw state.error("unexpected data after the document") }
+                return .success(value)
+            } catch {
+                return .failure(error)
+            }
+        }
+        return try result.get()
     }
 
     private struct State {
-        let bytes: [UInt8]
+        let bytes: UnsafeBufferPointer<UInt8>
         let maxDepth: Int
         var index = 0
 
-        init(bytes: [UInt8], maxDepth: Int) {
+        init(bytes: UnsafeBufferPointer<UInt8>, maxDepth: Int) {
             self.bytes = bytes
             self.maxDepth = maxDepth
         }
 
         func error(_ reason: String) -> JSONParseError { JSONParseError(offset: index, reason: reason) }
 
+        @inline(__always)
         mutating func skipWhitespace() {
-            while index < bytes.count, [0x20, 0x09, 0x0A, 0x0D].contains(bytes[index]) { index += 1 }
+            while index < bytes.count {
+                switch bytes[index] {
+                case 0x20, 0x09, 0x0A, 0x0D: index += 1
+                default: return
+                }
+            }
         }
 
-        mutating func expect(_ literal: String) throws(JSONParseError) {
-            let chars = Array(literal.utf8)
-            guard bytes.count - index >= chars.count, Array(bytes[index..<(index + chars.count)]) == chars else {
-                throw error("expected '\(literal)'")
+        mutating func expect(_ literal: StaticString) throws(JSONParseError) {
+            let count = literal.utf8CodeUnitCount
+            guard bytes.count - index >= count else { throw error("expected '\(literal)'") }
+            let matches = literal.withUTF8Buffer { chars in
+                for offset in 0..<count where bytes[index + offset] != chars[offset] { return false }
+                return true
             }
-            index += chars.count
+            guard matches else { throw error("expected '\(literal)'") }
+            index += count
         }
 
         mutating func parseValue(depth: Int) throws(JSONParseError) -> JSONValue {
@@ -93,16 +115,22 @@ public struct JSONParser: Sendable {
         mutating func parseObject(depth: Int) throws(JSONParseError) -> JSONValue {
             index += 1
             var members: [JSONMember] = []
-            var seen = Set<String>()
+            var seen: Set<String>?  // only for large objects; small ones compare directly
             skipWhitespace()
             if index < bytes.count, bytes[index] == UInt8(ascii: "}") { index += 1; return .object([]) }
             while true {
                 skipWhitespace()
                 guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else { throw error("expected a member name") }
                 let key = try parseString()
-                guard seen.insert(key).inserted else { throw error("duplicate member name '\(key)'") }
+                if members.count < 16 {
+                    for member in members where member.name == key { throw error("duplicate member name '\(key)'") }
+                } else {
+                    if seen == nil { seen = Set(members.map(\.name)) }
+                    guard seen?.insert(key).inserted == true else { throw error("duplicate member name '\(key)'") }
+                }
                 skipWhitespace()
-                try expect(":")
+                guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw error("expected ':'") }
+                index += 1
                 skipWhitespace()
                 members.append(JSONMember(name: key, value: try parseValue(depth: depth + 1)))
                 skipWhitespace()
@@ -129,13 +157,15 @@ public struct JSONParser: Sendable {
             }
         }
 
+        @inline(__always)
+        mutating func digits() -> Int {
+            let begin = index
+            while index < bytes.count, isDigit(bytes[index]) { index += 1 }
+            return index - begin
+        }
+
         mutating func parseNumber() throws(JSONParseError) -> String {
             let start = index
-            func digits() -> Int {
-                let begin = index
-                while index < bytes.count, isDigit(bytes[index]) { index += 1 }
-                return index - begin
-            }
             if index < bytes.count, bytes[index] == UInt8(ascii: "-") { index += 1 }
             let integerStart = index
             guard digits() > 0 else { throw error("invalid number") }
@@ -149,60 +179,82 @@ public struct JSONParser: Sendable {
                 if index < bytes.count, bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-") { index += 1 }
                 guard digits() > 0 else { throw error("invalid exponent") }
             }
-            return String(decoding: bytes[start..<index], as: UTF8.self)
+            return String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
         }
 
         mutating func parseString() throws(JSONParseError) -> String {
             index += 1
-            var scalars = String.UnicodeScalarView()
-            var runStart = index
-            func flushRun() throws(JSONParseError) {
-                guard runStart < index else { return }
-                guard let run = String(validating: bytes[runStart..<index], as: UTF8.self) else {
-                    throw error("invalid UTF-8 in string")
+            let start = index
+            // Fast path: no escape before the closing quote.
+            while index < bytes.count {
+                let byte = bytes[index]
+                if byte == UInt8(ascii: "\"") {
+                    guard let text = String(validating: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self) else {
+                        throw error("invalid UTF-8 in string")
+                    }
+                    index += 1
+                    return text
                 }
-                scalars.append(contentsOf: run.unicodeScalars)
+                if byte == UInt8(ascii: "\\") { break }
+                if byte < 0x20 { throw error("control character in string") }
+                index += 1
             }
+            guard index < bytes.count else { throw error("unterminated string") }
+            return try parseEscapedString(from: start)
+        }
+
+        /// The slow path: a string with escapes, built up in UTF-8.
+        mutating func parseEscapedString(from start: Int) throws(JSONParseError) -> String {
+            var utf8: [UInt8] = Array(UnsafeBufferPointer(rebasing: bytes[start..<index]))
             while true {
                 guard index < bytes.count else { throw error("unterminated string") }
                 let byte = bytes[index]
                 if byte == UInt8(ascii: "\"") {
-                    try flushRun()
                     index += 1
-                    return String(scalars)
+                    guard let text = String(validating: utf8, as: UTF8.self) else { throw error("invalid UTF-8 in string") }
+                    return text
                 }
                 if byte < 0x20 { throw error("control character in string") }
-                if byte == UInt8(ascii: "\\") {
-                    try flushRun()
+                guard byte == UInt8(ascii: "\\") else {
+                    utf8.append(byte)
                     index += 1
-                    guard index < bytes.count else { throw error("unterminated escape") }
-                    let escape = bytes[index]
-                    index += 1
-                    switch escape {
-                    case UInt8(ascii: "\""): scalars.append("\"")
-                    case UInt8(ascii: "\\"): scalars.append("\\")
-                    case UInt8(ascii: "/"): scalars.append("/")
-                    case UInt8(ascii: "b"): scalars.append("\u{08}")
-                    case UInt8(ascii: "f"): scalars.append("\u{0C}")
-                    case UInt8(ascii: "n"): scalars.append("\n")
-                    case UInt8(ascii: "r"): scalars.append("\r")
-                    case UInt8(ascii: "t"): scalars.append("\t")
-                    case UInt8(ascii: "u"): scalars.append(try parseUnicodeEscape())
-                    default: throw error("invalid escape")
-                    }
-                    runStart = index
                     continue
                 }
                 index += 1
+                guard index < bytes.count else { throw error("unterminated escape") }
+                let escape = bytes[index]
+                index += 1
+                switch escape {
+                case UInt8(ascii: "\""): utf8.append(UInt8(ascii: "\""))
+                case UInt8(ascii: "\\"): utf8.append(UInt8(ascii: "\\"))
+                case UInt8(ascii: "/"): utf8.append(UInt8(ascii: "/"))
+                case UInt8(ascii: "b"): utf8.append(0x08)
+                case UInt8(ascii: "f"): utf8.append(0x0C)
+                case UInt8(ascii: "n"): utf8.append(0x0A)
+                case UInt8(ascii: "r"): utf8.append(0x0D)
+                case UInt8(ascii: "t"): utf8.append(0x09)
+                case UInt8(ascii: "u"): utf8.append(contentsOf: String(Character(try parseUnicodeEscape())).utf8)
+                default: throw error("invalid escape")
+                }
             }
         }
 
         mutating func parseHex4() throws(JSONParseError) -> UInt32 {
-            guard bytes.count - index >= 4, let value = Hex.decode(String(decoding: bytes[index..<(index + 4)], as: UTF8.self)) else {
-                throw error("invalid \\u escape")
+            guard bytes.count - index >= 4 else { throw error("invalid \\u escape") }
+            var value: UInt32 = 0
+            for _ in 0..<4 {
+                let byte = bytes[index]
+                let digit: UInt32
+                switch byte {
+                case UInt8(ascii: "0")...UInt8(ascii: "9"): digit = UInt32(byte - UInt8(ascii: "0"))
+                case UInt8(ascii: "a")...UInt8(ascii: "f"): digit = UInt32(byte - UInt8(ascii: "a") + 10)
+                case UInt8(ascii: "A")...UInt8(ascii: "F"): digit = UInt32(byte - UInt8(ascii: "A") + 10)
+                default: throw error("invalid \\u escape")
+                }
+                value = value << 4 | digit
+                index += 1
             }
-            index += 4
-            return UInt32(value[0]) << 8 | UInt32(value[1])
+            return value
         }
 
         mutating func parseUnicodeEscape() throws(JSONParseError) -> Unicode.Scalar {

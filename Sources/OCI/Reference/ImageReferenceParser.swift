@@ -5,7 +5,10 @@ enum ImageReferenceParser {
             ImageReferenceError(input: text, reason: reason)
         }
         guard !text.isEmpty else { throw fail(.empty) }
-        if let bad = text.first(where: { !$0.isASCII || $0.isWhitespace || $0.asciiValue.map { $0 < 0x21 || $0 == 0x7F } ?? true }) {
+        // Printable ASCII only (this runs for every image of every review: bytes, not Characters).
+        if text.utf8.contains(where: { $0 < 0x21 || $0 >= 0x7F }),
+            let bad = text.first(where: { !$0.isASCII || $0.isWhitespace || $0.asciiValue.map { $0 < 0x21 || $0 == 0x7F } ?? true })
+        {
             throw fail(.invalidCharacter(bad))
         }
 
@@ -45,7 +48,9 @@ enum ImageReferenceParser {
         }
         for component in components {
             guard !component.isEmpty else { throw fail(.emptyComponent) }
-            if component.contains(where: { $0.isUppercase }) { throw fail(.uppercaseRepository(component)) }
+            if component.utf8.contains(where: { (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains($0) }) {
+                throw fail(.uppercaseRepository(component))
+            }
             guard isValidPathComponent(component) else { throw fail(.invalidRepositoryComponent(component)) }
         }
         if registry == "docker.io", components.count == 1 { components.insert("library", at: 0) }

@@ -93,29 +93,49 @@ public struct ScopeGlob: Sendable, Hashable, CustomStringConvertible {
     public func matches(_ text: String) -> Bool {
         let subject = Array(text.utf8)
         let slash = UInt8(ascii: "/")
-        // reachable[j]: the tokens consumed so far can match subject[0..<j].
-        var reachable = [Bool](repeating: false, count: subject.count + 1)
+        let count = subject.count
+        // reachable[j]: the tokens consumed so far can match subject[0..<j]. Two rows, reused.
+        var reachable = [Bool](repeating: false, count: count + 1)
+        var next = [Bool](repeating: false, count: count + 1)
         reachable[0] = true
         for token in tokens {
-            var next = [Bool](repeating: false, count: subject.count + 1)
+            var any = false
             switch token {
             case .literal(let byte):
-                for j in subject.indices where reachable[j] && subject[j] == byte { next[j + 1] = true }
+                next[0] = false
+                for j in 0..<count {
+                    let hit = reachable[j] && subject[j] == byte
+                    next[j + 1] = hit
+                    any = any || hit
+                }
             case .one:
-                for j in subject.indices where reachable[j] && subject[j] != slash { next[j + 1] = true }
+                next[0] = false
+                for j in 0..<count {
+                    let hit = reachable[j] && subject[j] != slash
+                    next[j + 1] = hit
+                    any = any || hit
+                }
             case .star:
                 next[0] = reachable[0]
-                for j in subject.indices {
-                    next[j + 1] = reachable[j + 1] || (next[j] && subject[j] != slash)
+                any = next[0]
+                for j in 0..<count {
+                    let hit = reachable[j + 1] || (next[j] && subject[j] != slash)
+                    next[j + 1] = hit
+                    any = any || hit
                 }
             case .globstar:
                 next[0] = reachable[0]
-                for j in subject.indices { next[j + 1] = reachable[j + 1] || next[j] }
+                any = next[0]
+                for j in 0..<count {
+                    let hit = reachable[j + 1] || next[j]
+                    next[j + 1] = hit
+                    any = any || hit
+                }
             }
-            guard next.contains(true) else { return false }
-            reachable = next
+            guard any else { return false }
+            swap(&reachable, &next)
         }
-        return reachable[subject.count]
+        return reachable[count]
     }
 
     /// Lowercase letters, digits, `.`, `-`, `_`, `/`, `:` and the wildcards `*`, `?`.

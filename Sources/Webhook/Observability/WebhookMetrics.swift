@@ -78,12 +78,21 @@ public final class WebhookMetrics: Sendable {
 
     static func render(_ labels: [(String, String)]) -> String {
         guard !labels.isEmpty else { return "" }
-        let pairs = labels.map { name, value in
-            let escaped = value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
-                .replacingOccurrences(of: "\n", with: "\\n")
-            return "\(name)=\"\(escaped)\""
+        var out = "{"
+        for (index, (name, value)) in labels.enumerated() {
+            if index > 0 { out += "," }
+            out += name
+            out += "=\""
+            // Label values here are fixed words; escape only when one needs it.
+            if value.utf8.contains(where: { $0 == UInt8(ascii: "\\") || $0 == UInt8(ascii: "\"") || $0 == 0x0A }) {
+                out += value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
+                    .replacingOccurrences(of: "\n", with: "\\n")
+            } else {
+                out += value
+            }
+            out += "\""
         }
-        return "{" + pairs.joined(separator: ",") + "}"
+        return out + "}"
     }
 
     static func number(_ value: Double) -> String {

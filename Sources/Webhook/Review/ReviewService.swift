@@ -49,6 +49,8 @@ public final class ReviewService: Sendable {
     let events: EventSink?
     let audit: @Sendable (String) -> Void
     let background: BackgroundBudget
+    /// Parsed image references (parsing is pure; the same images come again and again).
+    let references = ReferenceCache(capacity: 4096)
 
     public init(
         verifier: ImageVerifier, policy: @escaping @Sendable () async -> TrustPolicy?, options: Options, metrics: WebhookMetrics,
@@ -115,7 +117,7 @@ public final class ReviewService: Sendable {
         let started = ContinuousClock.now
         let reference: ImageReference
         do {
-            reference = try ImageReference(parsing: use.image)
+            reference = try references.parse(use.image)
         } catch {
             let verdict: PolicyDecision.Verdict = options.auditOnly ? .audit : .deny
             let decision = PolicyDecision(verdict: verdict, results: [], reason: "\(use.image) is not a valid image reference: \(error)")
@@ -194,6 +196,29 @@ public final class ReviewService: Sendable {
                 "image": "\(image)", "did": "\(report.did ?? "?")", "error": "\(failure)", "duration": "\(duration)",
             ])
         }
+    }
+}
+
+/// A bounded memo of `ImageReference(parsing:)`.
+final class ReferenceCache: Sendable {
+    private let entries = Mutex<[String: Result<ImageReference, ImageReferenceError>]>([:])
+    let capacity: Int
+
+    init(capacity: Int) { self.capacity = capacity }
+
+    func parse(_ text: String) throws(ImageReferenceError) -> ImageReference {
+        if let known = entries.withLock({ $0[text] }) { return try known.get() }
+        let result: Result<ImageReference, ImageReferenceError>
+        do {
+            result = .success(try ImageReference(parsing: text))
+        } catch {
+            result = .failure(error)
+        }
+        entries.withLock { entries in
+            if entries.count >= capacity { entries.removeAll(keepingCapacity: true) }  // a simple bound
+            entries[text] = result
+        }
+        return try result.get()
     }
 }
 
