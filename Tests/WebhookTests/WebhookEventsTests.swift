@@ -74,7 +74,7 @@ final class EventsAPI: Sendable {
 struct WebhookEventsTests {
     @Test("denials and audit findings become events.k8s.io/v1 Events the API server accepts; never on dryRun, never for an allow")
     func events() async throws {
-        let world = try await WebhookWorld.shared.get()
+        let world = try await TestWorld.shared()
         let api = try await EventsAPI()
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("events-\(UUID().uuidString)")
         let caFile = try api.ca.write(to: directory)

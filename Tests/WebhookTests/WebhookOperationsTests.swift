@@ -26,7 +26,7 @@ struct WebhookOperationsTests {
 
     @Test("certificate rotation: new handshakes get the new certificate, an open connection keeps working")
     func certificateRotation() async throws {
-        let world = try await WebhookWorld.shared.get()
+        let world = try await TestWorld.shared()
         let harness = try await WebhookHarness(world: world)
         let review = Reviews.pod([try #require(world.image("signed-k256-digest")).reference])
         #expect(try await harness.post(review).status == 200)  // opens a keep-alive connection trusting CA 1
@@ -54,7 +54,7 @@ struct WebhookOperationsTests {
 
     @Test("a corrupt certificate update keeps the current certificate")
     func corruptCertificate() async throws {
-        let world = try await WebhookWorld.shared.get()
+        let world = try await TestWorld.shared()
         let harness = try await WebhookHarness(world: world)
         try Self.replace(harness.directory.appendingPathComponent("server.pem").path, with: "-----BEGIN CERTIFICATE-----\nnot a certificate\n")
         try await Task.sleep(for: .milliseconds(400))
@@ -67,7 +67,7 @@ struct WebhookOperationsTests {
 
     @Test("policy reload: not ready on an invalid policy, ready once a valid one lands; decisions follow the policy in force")
     func policyReload() async throws {
-        let world = try await WebhookWorld.shared.get()
+        let world = try await TestWorld.shared()
         let harness = try await WebhookHarness(world: world) { configuration in
             let invalid = configuration.policyFile + ".broken"
             try? Data("version: 1.0\npolicies: []\n".utf8).write(to: URL(fileURLWithPath: invalid))

@@ -5,24 +5,11 @@ import Testbed
 import Testing
 @testable import Webhook
 
-/// One world for the webhook tests that only read it.
-actor WebhookWorld {
-    static let shared = WebhookWorld()
-    private var world: TestWorld?
-
-    func get() async throws -> TestWorld {
-        if let world { return world }
-        let started = try await TestWorld.start()
-        world = started
-        return started
-    }
-}
-
 @Suite("Webhook end to end over TLS")
 struct WebhookScenarioTests {
     @Test("every scenario as a Pod review over HTTP/1.1: decision, 403 message, warnings, annotations, uid")
     func scenarios() async throws {
-        let world = try await WebhookWorld.shared.get()
+        let world = try await TestWorld.shared()
         let harness = try await WebhookHarness(world: world)
         for image in world.images {
             if let first = image.after, let prerequisite = world.image(first) { _ = try await harness.post(Reviews.pod([prerequisite.reference])) }
@@ -56,7 +43,7 @@ struct WebhookScenarioTests {
 
     @Test("HTTP/2 by ALPN for other clients; the same answer")
     func http2() async throws {
-        let world = try await WebhookWorld.shared.get()
+        let world = try await TestWorld.shared()
         let harness = try await WebhookHarness(world: world)
         let image = try #require(world.image("signed-p256"))
         let reply = try await harness.post(Reviews.pod([image.reference]), client: harness.http2)
@@ -67,7 +54,7 @@ struct WebhookScenarioTests {
 
     @Test("a Deployment, a CronJob, a ReplicaSet: images from their pod templates")
     func workloads() async throws {
-        let world = try await WebhookWorld.shared.get()
+        let world = try await TestWorld.shared()
         let harness = try await WebhookHarness(world: world)
         let signed = try #require(world.image("signed-k256")), unsigned = try #require(world.image("unsigned"))
         for (kind, group, resource, cron) in [("Deployment", "apps", "deployments", false), ("CronJob", "batch", "cronjobs", true), ("ReplicaSet", "apps", "replicasets", false)] {
@@ -81,7 +68,7 @@ struct WebhookScenarioTests {
 
     @Test("UPDATE verifies only new images; an unchanged revoked image does not block an edit")
     func updates() async throws {
-        let world = try await WebhookWorld.shared.get()
+        let world = try await TestWorld.shared()
         let harness = try await WebhookHarness(world: world)
         let revoked = try #require(world.image("revoked")), signed = try #require(world.image("signed-k256"))
         let unchanged = try await harness.post(Reviews.pod([revoked.reference], operation: "UPDATE", oldImages: [revoked.reference]))
@@ -104,7 +91,7 @@ struct WebhookScenarioTests {
         ("empty body", ""),
     ])
     func badInput(_ name: String, _ body: String) async throws {
-        let world = try await WebhookWorld.shared.get()
+        let world = try await TestWorld.shared()
         let harness = try await WebhookHarness(world: world)
         let reply = try await harness.post(Array(body.utf8))
         #expect(reply.status == 400, "\(name): \(reply.status) \(reply.body)")
@@ -115,7 +102,7 @@ struct WebhookScenarioTests {
 
     @Test("an oversized body (over 8 MiB) is a 400, not a crash")
     func oversized() async throws {
-        let world = try await WebhookWorld.shared.get()
+        let world = try await TestWorld.shared()
         let harness = try await WebhookHarness(world: world)
         let body = [UInt8](repeating: UInt8(ascii: " "), count: 9 << 20)
         let reply = try await harness.post(body)
@@ -127,7 +114,7 @@ struct WebhookScenarioTests {
 
     @Test("metrics: the seed's names, admission decisions, policy reloads")
     func metrics() async throws {
-        let world = try await WebhookWorld.shared.get()
+        let world = try await TestWorld.shared()
         let harness = try await WebhookHarness(world: world)
         _ = try await harness.post(Reviews.pod([try #require(world.image("signed-k256-digest")).reference]))
         _ = try await harness.post(Reviews.pod([try #require(world.image("unsigned")).reference]))

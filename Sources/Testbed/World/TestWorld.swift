@@ -115,3 +115,23 @@ public final class TestWorld: Sendable {
         if options.directory == nil { try? FileManager.default.removeItem(at: directory) }
     }
 }
+
+extension TestWorld {
+    /// One world per process, started on first use: for tests that only read it (starting a
+    /// world takes a moment, and its scenarios do not change).
+    public static func shared() async throws -> TestWorld {
+        try await SharedWorldHolder.instance.get()
+    }
+}
+
+private actor SharedWorldHolder {
+    static let instance = SharedWorldHolder()
+    private var world: TestWorld?
+
+    func get() async throws -> TestWorld {
+        if let world { return world }
+        let started = try await TestWorld.start()
+        world = started
+        return started
+    }
+}

@@ -17,7 +17,7 @@ struct DockerRegistryVerifierTests {
     func fallback() async throws {
         let registry = try await DockerRegistryProcess()
         defer { registry.stop() }
-        let world = try await SharedWorld.shared.get()
+        let world = try await TestWorld.shared()
         let alice = try #require(world.accounts["alice"])
 
         let pusher = RegistryPusher(baseURL: "http://\(registry.authority)")

@@ -5,20 +5,6 @@ import Testbed
 import TrustPolicy
 @testable import Verifier
 
-/// One test world shared by the scenario tests (starting one takes a moment), and a way to
-/// build a verifier with empty caches against it.
-actor SharedWorld {
-    static let shared = SharedWorld()
-    private var world: TestWorld?
-
-    func get() async throws -> TestWorld {
-        if let world { return world }
-        let started = try await TestWorld.start()
-        world = started
-        return started
-    }
-}
-
 /// A verifier wired to a world the way the webhook wires it to a cluster.
 struct WorldVerifier {
     let world: TestWorld

@@ -19,7 +19,7 @@ struct WorldScenarioTests {
 
     @Test("every scenario gets its expected verdict and failed check", arguments: scenarios)
     func scenario(_ name: String) async throws {
-        let world = try await SharedWorld.shared.get()
+        let world = try await TestWorld.shared()
         let image = try #require(world.image(name), "the world has no scenario \(name)")
         let verifier = try WorldVerifier(world)
         defer { Task { await verifier.shutdown() } }
