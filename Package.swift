@@ -221,7 +221,12 @@ let package = Package(
         ),
         .testTarget(
             name: "TestbedTests",
-            dependencies: ["Testbed", "HTTPFetch"]
+            dependencies: [
+                "Testbed",
+                "HTTPFetch",
+                "ATProto",
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ]
         ),
         .testTarget(
             name: "VerifyCLITests",
