@@ -1,5 +1,5 @@
 # The README's two commands are `make demo` and `make test`.
-.PHONY: demo demo-proofs test bench bench-verifier setup
+.PHONY: demo demo-proofs test bench bench-verifier setup check-deployment
 
 setup:
 	scripts/setup-debian
@@ -18,3 +18,6 @@ bench: setup
 
 bench-verifier: setup
 	swift run -c release atcr-bench verifier
+
+check-deployment: setup
+	scripts/check-deployment
