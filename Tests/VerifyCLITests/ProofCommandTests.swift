@@ -1,6 +1,7 @@
 import ATProto
 import ATProtoWriter
 import Foundation
+import Testbed
 import Testing
 import VerifyCLI
 
@@ -61,9 +62,8 @@ struct ProofCommandTests {
 
     /// Runs the built `atcr-verify` binary.
     static func run(_ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
-        let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("atcr-verify")
         let located = ProcessInfo.processInfo.environment["ATCR_VERIFY_BIN"].map(URL.init(fileURLWithPath:))
-            ?? (FileManager.default.isExecutableFile(atPath: binary.path) ? binary : binaryNextToBuild())
+            ?? BuiltProduct.url(named: "atcr-verify")
         let process = Process()
         process.executableURL = located
         process.arguments = arguments
@@ -75,17 +75,6 @@ struct ProofCommandTests {
         let stderr = err.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         return (process.terminationStatus, String(decoding: stdout, as: UTF8.self), String(decoding: stderr, as: UTF8.self))
-    }
-
-    static func binaryNextToBuild() -> URL {
-        // `swift test` runs the tests from the build directory's .xctest bundle or a runner in it.
-        var url = URL(fileURLWithPath: CommandLine.arguments[0])
-        for _ in 0..<4 {
-            url.deleteLastPathComponent()
-            let candidate = url.appendingPathComponent("atcr-verify")
-            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
-        }
-        return url.appendingPathComponent("atcr-verify")
     }
 
     static func json(_ text: String) throws -> JSONValue { try JSONParser().parse(Array(text.utf8)) }

@@ -8,16 +8,6 @@ import Testing
 /// The real `atcr-webhook` binary: configuration by flags, and SIGTERM while reviews are in flight.
 @Suite("atcr-webhook process")
 struct WebhookProcessTests {
-    static func binary() -> URL {
-        var url = URL(fileURLWithPath: CommandLine.arguments[0])
-        for _ in 0..<4 {
-            url.deleteLastPathComponent()
-            let candidate = url.appendingPathComponent("atcr-webhook")
-            if FileManager.default.isExecutableFile(atPath: candidate.path) { return candidate }
-        }
-        return url.appendingPathComponent("atcr-webhook")
-    }
-
     @Test("SIGTERM during load: in-flight reviews finish, then the process exits 0")
     func sigterm() async throws {
         let world = try await TestWorld.start()
@@ -25,7 +15,7 @@ struct WebhookProcessTests {
         try Data(world.policyYAML.utf8).write(to: policy)
         let ca = try #require(world.caPath)
         let process = Process()
-        process.executableURL = Self.binary()
+        process.executableURL = BuiltProduct.url(named: "atcr-webhook")
         process.arguments = [
             "--port", "0", "--metrics-port", "0", "--host", "127.0.0.1",
             "--tls-cert", world.directory.appendingPathComponent("server.pem").path,
@@ -103,7 +93,7 @@ struct WebhookProcessTests {
     @Test("bad flags exit non-zero with a message; --help lists every option")
     func flags() throws {
         let help = Process()
-        help.executableURL = Self.binary()
+        help.executableURL = BuiltProduct.url(named: "atcr-webhook")
         help.arguments = ["--help"]
         let out = Pipe()
         help.standardOutput = out
@@ -115,7 +105,7 @@ struct WebhookProcessTests {
             #expect(text.contains(flag), "--help lacks \(flag)")
         }
         let bad = Process()
-        bad.executableURL = Self.binary()
+        bad.executableURL = BuiltProduct.url(named: "atcr-webhook")
         bad.arguments = ["--log-level", "loud"]
         bad.standardError = Pipe()
         bad.standardOutput = Pipe()

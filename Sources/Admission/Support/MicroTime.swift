@@ -1,4 +1,5 @@
 import Foundation
+import TrustPolicy
 
 /// Timestamps as Kubernetes writes them: RFC 3339 in UTC with exactly six fractional digits,
 /// `2026-11-22T01:02:03.123456Z` (`metav1.MicroTime`). Used for an Event's `eventTime` and the
@@ -14,7 +15,8 @@ public enum MicroTime {
             : 0
         let (seconds, fraction) = floorDivide(total, 1_000_000)
         let (days, secondOfDay) = floorDivide(seconds, 86_400)
-        let (year, month, day) = civil(fromDays: days)
+        let civil = RFC3339.civilFromDays(Int(days))
+        let (year, month, day) = (Int64(civil.year), Int64(civil.month), Int64(civil.day))
         return pad(year, 4) + "-" + pad(month, 2) + "-" + pad(day, 2) + "T"
             + pad(secondOfDay / 3600, 2) + ":" + pad(secondOfDay % 3600 / 60, 2) + ":" + pad(secondOfDay % 60, 2)
             + "." + pad(fraction, 6) + "Z"
@@ -28,20 +30,6 @@ public enum MicroTime {
             remainder += divisor
         }
         return (quotient, remainder)
-    }
-
-    /// Days since 1970-01-01 to a proleptic Gregorian date (H. Hinnant's algorithm).
-    private static func civil(fromDays days: Int64) -> (Int64, Int64, Int64) {
-        let z = days + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let dayOfEra = z - era * 146_097
-        let yearOfEra = (dayOfEra - dayOfEra / 1460 + dayOfEra / 36_524 - dayOfEra / 146_096) / 365
-        let dayOfYear = dayOfEra - (365 * yearOfEra + yearOfEra / 4 - yearOfEra / 100)
-        let monthIndex = (5 * dayOfYear + 2) / 153
-        let day = dayOfYear - (153 * monthIndex + 2) / 5 + 1
-        let month = monthIndex < 10 ? monthIndex + 3 : monthIndex - 9
-        let year = yearOfEra + era * 400 + (month <= 2 ? 1 : 0)
-        return (year, month, day)
     }
 
     private static func pad(_ value: Int64, _ width: Int) -> String {
