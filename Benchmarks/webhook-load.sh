@@ -50,6 +50,7 @@ run_hey() { # LABEL URL ARGS...
 }
 
 cpu_of() { awk '{print ($14+$15)/100}' "/proc/$1/stat"; }
+rss_of() { awk '/VmRSS/ {printf "%.1f MiB", $2/1024}' "/proc/$1/status"; }
 
 echo "machine: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(nproc) cores"
 webhook 18443
@@ -66,6 +67,7 @@ sleep 1
 before=$(cpu_of "$cold_pid")
 run_hey "(b) every review cold (caches off), ${seconds}s" "https://localhost:18444/validate?timeout=10s" -z "${seconds}s"
 echo "  webhook CPU: $(awk -v a="$before" -v b="$(cpu_of "$cold_pid")" 'BEGIN{print b-a}')s"
+echo "  webhook RSS: $(rss_of "$cold_pid")"
 
 run_hey "(c) 100,000 cached reviews" "https://localhost:18443/validate?timeout=10s" -n 100000
-echo "  webhook RSS after 100,000+ reviews: $(grep VmRSS "/proc/$warm_pid/status" | awk '{printf "%.1f MiB", $2/1024}')"
+echo "  webhook RSS after 100,000+ reviews: $(rss_of "$warm_pid")"

@@ -100,7 +100,7 @@ public final class HTTPFetcher: HTTPFetching {
         let remaining = request.deadline - ContinuousClock.now
         let response: HTTPClientResponse
         do {
-            response = try await client.execute(outbound, deadline: .now() + .nanoseconds(Self.nanoseconds(remaining)))
+            response = try await client.execute(outbound, deadline: .now() + .nanoseconds(remaining.clampedNanoseconds))
         } catch {
             throw Self.map(error, url: url.absoluteString)
         }
@@ -140,8 +140,7 @@ public final class HTTPFetcher: HTTPFetching {
                 }
             }
             group.addTask {
-                try? await Task.sleep(until: deadline, clock: .continuous)
-                return Task.isCancelled ? nil : .failure(.timedOut(url))
+                await DeadlineSleep.until(deadline) ? .failure(.timedOut(url)) : nil
             }
             var outcome: Result<T, FetchError> = .failure(.timedOut(url))
             for await next in group {
@@ -196,11 +195,6 @@ public final class HTTPFetcher: HTTPFetching {
         formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss zzz"
         guard let date = formatter.date(from: value) else { return nil }
         return .milliseconds(max(0, Int(date.timeIntervalSinceNow * 1000)))
-    }
-
-    private static func nanoseconds(_ duration: Duration) -> Int64 {
-        let (seconds, attoseconds) = duration.components
-        return max(0, seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
     }
 
     private static func map(_ error: any Error, url: String) -> FetchError {

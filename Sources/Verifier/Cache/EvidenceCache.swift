@@ -1,3 +1,5 @@
+import HTTPFetch
+
 /// A bounded LRU cache with TTLs for verification evidence: what was proven about a registry,
 /// repository, digest or DID. Never an admission decision.
 ///
@@ -112,11 +114,8 @@ public actor EvidenceCache<Key: Hashable & Sendable, Value: Sendable> {
         inFlight.attach(loader, to: id)
         if let limit = configuration.maxLoadDuration {
             let watchdog = Task {
-                do {
-                    try await Task.sleep(for: limit)
-                } catch {
-                    return  // cancelled: the load ended first
-                }
+                // Not Task.sleep: a cancelled one holds its timer until the deadline.
+                guard await DeadlineSleep.until(.now + limit) else { return }  // cancelled: the load ended first
                 self.finish(id, .failure(EvidenceCacheError.loadTimedOut(after: limit)))
             }
             inFlight.attach(watchdog, to: id)

@@ -1,5 +1,6 @@
 import Admission
 import Foundation
+import HTTPFetch
 import Logging
 import Synchronization
 import OCI
@@ -166,8 +167,7 @@ public final class ReviewService: Sendable {
         return await withCheckedContinuation { continuation in
             gate.install(continuation)
             let timer = Task {
-                try? await Task.sleep(until: deadline, clock: .continuous)
-                gate.resume(nil)
+                if await DeadlineSleep.until(deadline) { gate.resume(nil) }
             }
             Task {
                 let value = await task.value
