@@ -29,8 +29,8 @@ struct DeadlineSleepTests {
         sleeper.cancel()
         #expect(await sleeper.value == false)
         #expect(waiter.timer == nil)
-        let scheduled = try #require(timer)
-        await #expect(throws: EventLoopError.cancelled) { try await scheduled.futureResult.get() }
+        let cancelled = try #require(timer)
+        await #expect(throws: EventLoopError.cancelled) { try await cancelled.futureResult.get() }
     }
 
     @Test("a task cancelled before it sleeps returns false without scheduling a timer")

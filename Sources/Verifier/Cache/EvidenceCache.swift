@@ -114,7 +114,6 @@ public actor EvidenceCache<Key: Hashable & Sendable, Value: Sendable> {
         inFlight.attach(loader, to: id)
         if let limit = configuration.maxLoadDuration {
             let watchdog = Task {
-                // Not Task.sleep: a cancelled one holds its timer until the deadline.
                 guard await DeadlineSleep.until(.now + limit) else { return }  // cancelled: the load ended first
                 self.finish(id, .failure(EvidenceCacheError.loadTimedOut(after: limit)))
             }

@@ -166,9 +166,7 @@ public final class ReviewService: Sendable {
         let gate = ResumeOnce<T?>()
         return await withCheckedContinuation { continuation in
             gate.install(continuation)
-            let timer = Task {
-                if await DeadlineSleep.until(deadline) { gate.resume(nil) }
-            }
+            let timer = DeadlineTimer(at: deadline) { gate.resume(nil) }
             Task {
                 let value = await task.value
                 gate.resume(value)
