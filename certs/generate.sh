@@ -181,12 +181,11 @@ write "$outdir/kustomization.yaml" <<EOF
 # caBundle that makes the API server trust it. The overlays audit and enforce build on this.
 apiVersion: kustomize.config.k8s.io/v1beta1
 kind: Kustomization
-bases:
-  - $(relative "$outdir" "$base")
 resources:
+  - $(relative "$outdir" "$base")
   - tls-secret.yaml
-patchesStrategicMerge:
-  - webhook-ca-bundle.yaml
+patches:
+  - path: webhook-ca-bundle.yaml
 EOF
 
 echo "*" | write "$outdir/.gitignore"

@@ -153,7 +153,7 @@ struct CertsScriptTests {
         // The base path is relative to the output directory and leads to manifests/base.
         let kustomization = try Self.read(directory, "kustomization.yaml")
         let lines = kustomization.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
-        let base = try #require(lines.firstIndex(of: "bases:").map { lines[$0 + 1] }, "no bases: in \(kustomization)")
+        let base = try #require(lines.firstIndex(of: "resources:").map { lines[$0 + 1] }, "no resources: in \(kustomization)")
         #expect(base.hasPrefix("- ../"))
         let resolved = directory.appendingPathComponent(String(base.dropFirst(2))).standardizedFileURL.resolvingSymlinksInPath()
         #expect(resolved.path == Self.repository.appendingPathComponent("manifests/base").resolvingSymlinksInPath().path)
