@@ -124,9 +124,20 @@ struct WebhookScenarioTests {
             "atcr_verification_duration_seconds_count 2", "atcr_did_resolutions_total{result=\"success\"} 1",
             "atcr_cache_hits_total", "atcr_cache_misses_total", "atcr_admission_reviews_total{decision=\"allow\"} 1",
             "atcr_admission_reviews_total{decision=\"deny\"} 1", "atcr_policy_reloads_total{result=\"success\"} 1",
+            "atcr_admission_review_duration_seconds_count 2",
+            "# TYPE atcr_serving_certificate_expiry_timestamp_seconds gauge",
+            "# HELP atcr_admission_reviews_total AdmissionReviews answered, by decision (allow, audit, deny; bad_request: malformed review, HTTP 400; error: no valid policy loaded, HTTP 503).",
         ] {
             #expect(text.contains(name), "metrics lack \(name):\n\(text)")
         }
+        // The gauge is the certificate's notAfter: the test CA issues for 30 days.
+        let expiry = try #require(
+            text.split(separator: "\n").first { $0.hasPrefix("atcr_serving_certificate_expiry_timestamp_seconds ") }
+                .flatMap { Double($0.split(separator: " ")[1]) })
+        #expect(abs(expiry - Date().addingTimeInterval(30 * 86_400).timeIntervalSince1970) < 3_600 * 2)
+        // Scrape-time counters do not double on a second scrape.
+        let again = try await harness.get("/metrics").body
+        #expect(again.contains("atcr_did_resolutions_total{result=\"success\"} 1"), "\(again)")
         await harness.stop()
     }
 }

@@ -1,101 +1,116 @@
+import CoreMetrics
 import Foundation
+import Prometheus
 import Synchronization
 
-/// The webhook's Prometheus metrics (DESIGN §6): counters kept here, cache and reload counters
-/// read from their owners at scrape time, rendered in the Prometheus text format.
+/// The webhook's Prometheus metrics, kept in a swift-prometheus registry of this server's own
+/// (tests run several servers in one process) and rendered in the Prometheus text format.
+///
+/// Every metric name the webhook writes is declared once in ``catalog`` with its help text, so
+/// `/metrics` carries a `# HELP` line for each and a name can never be registered with two
+/// different help texts (swift-prometheus traps on that). Libraries below the webhook (the
+/// verifier's per-stage timings) record through swift-metrics with ``factory``.
 public final class WebhookMetrics: Sendable {
-    /// Histogram bucket upper bounds, in seconds.
+    /// Verification and review latency buckets, in seconds (1 ms … 10 s).
     static let buckets: [Double] = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]
 
-    struct State {
-        var counters: [String: [String: Double]] = [:]  // name → rendered label set → value
-        var histogramCounts = [Int](repeating: 0, count: WebhookMetrics.buckets.count)
-        var histogramSum = 0.0
-        var histogramCount = 0
+    /// The registry `/metrics` renders.
+    public let registry = PrometheusCollectorRegistry()
+    /// A swift-metrics factory writing into ``registry`` (for libraries that take one).
+    public let factory: PrometheusMetricsFactory
+    private let scraped = Mutex<[String: Double]>([:])
+
+    public init() {
+        var factory = PrometheusMetricsFactory(registry: registry)
+        factory.defaultDurationHistogramBuckets = Self.buckets.map { .nanoseconds(Int64($0 * 1e9)) }
+        self.factory = factory
     }
-
-    private let state = Mutex(State())
-
-    public init() {}
 
     /// Adds `value` to counter `name` with `labels`.
     public func increment(_ name: String, _ labels: [(String, String)] = [], by value: Double = 1) {
-        let key = Self.render(labels)
-        state.withLock { $0.counters[name, default: [:]][key, default: 0] += value }
+        Self.add(value, to: registry.makeCounter(descriptor: Self.descriptor(name), labels: labels))
     }
 
-    /// Records one verification's duration.
+    /// Whole amounts go to the counter's integer part, so the exposition prints `1`, not `1.0`.
+    private static func add(_ value: Double, to counter: Prometheus.Counter) {
+        if value == value.rounded(), abs(value) < 1e15 { counter.increment(by: Int64(value)) } else { counter.increment(by: value) }
+    }
+
+    /// Sets gauge `name` with `labels` to `value`.
+    public func set(_ name: String, _ labels: [(String, String)] = [], to value: Double) {
+        registry.makeGauge(descriptor: Self.descriptor(name), labels: labels).set(to: value)
+    }
+
+    /// Records one finished image verification's duration.
     public func observeVerification(_ duration: Duration) {
-        let (seconds, attoseconds) = duration.components
-        let value = Double(seconds) + Double(attoseconds) / 1e18
-        state.withLock { state in
-            for (index, bound) in Self.buckets.enumerated() where value <= bound { state.histogramCounts[index] += 1 }
-            state.histogramSum += value
-            state.histogramCount += 1
+        observe("atcr_verification_duration_seconds", duration)
+    }
+
+    /// Records the time taken to answer one AdmissionReview.
+    public func observeReview(_ duration: Duration) {
+        observe("atcr_admission_review_duration_seconds", duration)
+    }
+
+    private func observe(_ name: String, _ duration: Duration) {
+        registry.makeValueHistogram(descriptor: Self.descriptor(name), labels: [], buckets: Self.buckets).record(Self.seconds(duration))
+    }
+
+    /// Brings counter `name` up to `total`, a running total its owner keeps (cache and
+    /// resolution counters are read from their owners at scrape time).
+    public func advance(_ name: String, _ labels: [(String, String)], to total: Double) {
+        let key = name + Self.render(labels)
+        let delta = scraped.withLock { seen -> Double in
+            let delta = total - (seen[key] ?? 0)
+            if delta > 0 { seen[key] = total }
+            return delta
         }
+        let counter = registry.makeCounter(descriptor: Self.descriptor(name), labels: labels)
+        if delta > 0 { Self.add(delta, to: counter) }
     }
 
     /// The current value of a counter (tests).
     public func value(_ name: String, _ labels: [(String, String)] = []) -> Double {
-        state.withLock { $0.counters[name]?[Self.render(labels)] ?? 0 }
+        let prefix = name + Self.render(labels) + " "
+        for line in render().split(separator: "\n") where line.hasPrefix(prefix) {
+            return Double(line.dropFirst(prefix.count)) ?? 0
+        }
+        return 0
     }
 
-    static let help: [String: String] = [
+    /// The Prometheus text exposition.
+    public func render() -> String {
+        var bytes: [UInt8] = []
+        registry.emit(into: &bytes)
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Help text of every metric the webhook writes.
+    static let catalog: [String: String] = [
         "atcr_verifications_total": "Image verifications by result (verified: a trusted signature verified; failed: none did; error: could not finish).",
+        "atcr_verification_duration_seconds": "Time to verify one image (finished verifications).",
+        "atcr_admission_review_duration_seconds": "Time to answer one AdmissionReview, from the body read to the answer.",
         "atcr_did_resolutions_total": "DID document resolutions by result.",
         "atcr_cache_hits_total": "Verifier cache hits, by cache.",
         "atcr_cache_misses_total": "Verifier cache misses, by cache.",
-        "atcr_admission_reviews_total": "AdmissionReviews answered, by decision (allow, audit, deny, bad_request).",
+        "atcr_admission_reviews_total": "AdmissionReviews answered, by decision (allow, audit, deny; bad_request: malformed review, HTTP 400; error: no valid policy loaded, HTTP 503).",
         "atcr_policy_reloads_total": "Trust-policy loads, by result.",
         "atcr_certificate_reloads_total": "Serving-certificate loads, by result.",
+        "atcr_serving_certificate_expiry_timestamp_seconds": "When the serving certificate in use expires (Unix time).",
         "atcr_upstream_errors_total": "Failed requests to registries, DID directories and PDSes, by kind.",
         "atcr_events_total": "Kubernetes Events, by result (sent, rejected, dropped, failed).",
     ]
 
-    /// The Prometheus text exposition, with `extra` counters read from their owners now.
-    public func render(extra: [(name: String, labels: [(String, String)], value: Double)] = []) -> String {
-        var counters = state.withLock { $0.counters }
-        for item in extra { counters[item.name, default: [:]][Self.render(item.labels), default: 0] += item.value }
-        var out = ""
-        for name in counters.keys.sorted() {
-            if let help = Self.help[name] { out += "# HELP \(name) \(help)\n" }
-            out += "# TYPE \(name) counter\n"
-            for (labels, value) in counters[name, default: [:]].sorted(by: { $0.key < $1.key }) {
-                out += "\(name)\(labels) \(Self.number(value))\n"
-            }
-        }
-        let histogram = state.withLock { ($0.histogramCounts, $0.histogramSum, $0.histogramCount) }
-        out += "# HELP atcr_verification_duration_seconds Time to verify one image.\n"
-        out += "# TYPE atcr_verification_duration_seconds histogram\n"
-        for (index, bound) in Self.buckets.enumerated() {
-            out += "atcr_verification_duration_seconds_bucket{le=\"\(Self.number(bound))\"} \(histogram.0[index])\n"
-        }
-        out += "atcr_verification_duration_seconds_bucket{le=\"+Inf\"} \(histogram.2)\n"
-        out += "atcr_verification_duration_seconds_sum \(Self.number(histogram.1))\n"
-        out += "atcr_verification_duration_seconds_count \(histogram.2)\n"
-        return out
+    static func descriptor(_ name: String) -> MetricNameDescriptor {
+        MetricNameDescriptor(metricName: name, unitName: "", helpText: catalog[name] ?? "")
+    }
+
+    static func seconds(_ duration: Duration) -> Double {
+        let (seconds, attoseconds) = duration.components
+        return Double(seconds) + Double(attoseconds) / 1e18
     }
 
     static func render(_ labels: [(String, String)]) -> String {
         guard !labels.isEmpty else { return "" }
-        var out = "{"
-        for (index, (name, value)) in labels.enumerated() {
-            if index > 0 { out += "," }
-            out += name
-            out += "=\""
-            // Label values here are fixed words; escape only when one needs it.
-            if value.utf8.contains(where: { $0 == UInt8(ascii: "\\") || $0 == UInt8(ascii: "\"") || $0 == 0x0A }) {
-                out += value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
-                    .replacingOccurrences(of: "\n", with: "\\n")
-            } else {
-                out += value
-            }
-            out += "\""
-        }
-        return out + "}"
-    }
-
-    static func number(_ value: Double) -> String {
-        value == value.rounded() && abs(value) < 1e15 ? String(Int64(value)) : String(value)
+        return "{" + labels.map { "\($0.0)=\"\($0.1)\"" }.joined(separator: ",") + "}"
     }
 }

@@ -139,7 +139,7 @@ public final class WebhookServer: Sendable {
     }
 
     func addRoutes(to router: Router<BasicRequestContext>, metricsHere: Bool, reviews: Bool = true) {
-        let service = service, maxBody = configuration.maxBodyBytes
+        let service = service, maxBody = configuration.maxBodyBytes, metrics = metrics
         if reviews {
             router.post("validate") { request, context -> Response in
                 let body: [UInt8]
@@ -149,7 +149,9 @@ public final class WebhookServer: Sendable {
                 } catch {
                     return Self.json(.badRequest, #"{"error":"body_too_large","message":"the request body is larger than \#(maxBody) bytes"}"#)
                 }
+                let started = ContinuousClock.now
                 let answer = await service.review(body: body, query: request.uri.query)
+                metrics.observeReview(ContinuousClock.now - started)
                 return Self.json(.init(code: answer.status), answer.body)
             }
         }
@@ -175,20 +177,23 @@ public final class WebhookServer: Sendable {
         }
     }
 
-    /// The metrics page: our counters plus cache, DID-resolution, policy and certificate state.
+    /// The metrics page: our counters plus cache, DID-resolution, policy and certificate state
+    /// read from their owners now.
     func metricsText() async -> String {
-        var extra: [(name: String, labels: [(String, String)], value: Double)] = []
         for (cache, counters) in await verifier.caches.counters() {
-            extra.append(("atcr_cache_hits_total", [("cache", cache)], Double(counters.hits + counters.negativeHits + counters.staleHits)))
-            extra.append(("atcr_cache_misses_total", [("cache", cache)], Double(counters.misses)))
+            metrics.advance("atcr_cache_hits_total", [("cache", cache)], to: Double(counters.hits + counters.negativeHits + counters.staleHits))
+            metrics.advance("atcr_cache_misses_total", [("cache", cache)], to: Double(counters.misses))
         }
         let resolutions = verifier.signatures.resolver.statistics.snapshot
-        extra.append(("atcr_did_resolutions_total", [("result", "success")], Double(resolutions.success)))
-        extra.append(("atcr_did_resolutions_total", [("result", "failure")], Double(resolutions.failure)))
+        metrics.advance("atcr_did_resolutions_total", [("result", "success")], to: Double(resolutions.success))
+        metrics.advance("atcr_did_resolutions_total", [("result", "failure")], to: Double(resolutions.failure))
         let state = await policyWatcher.state
-        extra.append(("atcr_policy_reloads_total", [("result", "success")], Double(state.reloadSuccesses)))
-        extra.append(("atcr_policy_reloads_total", [("result", "failure")], Double(state.reloadFailures)))
-        return metrics.render(extra: extra)
+        metrics.advance("atcr_policy_reloads_total", [("result", "success")], to: Double(state.reloadSuccesses))
+        metrics.advance("atcr_policy_reloads_total", [("result", "failure")], to: Double(state.reloadFailures))
+        if let expiry = certificates.expiry {
+            metrics.set("atcr_serving_certificate_expiry_timestamp_seconds", to: expiry.timeIntervalSince1970)
+        }
+        return metrics.render()
     }
 
     static func json(_ status: HTTPResponse.Status, _ body: String) -> Response {

@@ -28,6 +28,11 @@ public final class CertificateStore: Sendable {
     /// True once a certificate and key have loaded.
     public var isLoaded: Bool { state.withLock { $0.current != nil } }
 
+    /// When the leaf certificate in use stops being valid (`notAfter`).
+    public var expiry: Date? {
+        state.withLock { $0.current?.chain.first }.map { Date(timeIntervalSince1970: TimeInterval($0.notValidAfter)) }
+    }
+
     /// The last load error, if the latest attempt failed.
     public var lastError: String? { state.withLock { $0.lastError } }
 
