@@ -193,6 +193,28 @@ let package = Package(
             ],
             path: "Benchmarks/ProofBench"
         ),
+        // The parsers that read untrusted bytes as libFuzzer targets (scripts/fuzz), and their
+        // driver: libFuzzer's main when built with -sanitize=fuzzer -D LIBFUZZER, else a replayer.
+        .target(
+            name: "FuzzTargets",
+            dependencies: [
+                "ATProto",
+                "Admission",
+                "TrustPolicy",
+                "OCI",
+                .product(name: "Crypto", package: "swift-crypto"),
+            ],
+            path: "Fuzz/FuzzTargets"
+        ),
+        .executableTarget(
+            name: "atcr-fuzz",
+            dependencies: ["FuzzTargets"],
+            path: "Fuzz/atcr-fuzz"
+        ),
+        .testTarget(
+            name: "FuzzTargetTests",
+            dependencies: ["FuzzTargets"]
+        ),
         .testTarget(
             name: "ATProtoTests",
             dependencies: [
