@@ -43,6 +43,8 @@ struct WebhookCommand: AsyncParsableCommand {
     @Flag(help: "LOCAL TEST WORLD ONLY: allow plain-http upstreams, localhost did:web and loopback PDS endpoints (ATCR_ALLOW_INSECURE_LOCAL=true).")
     var allowInsecureLocal = env("ATCR_ALLOW_INSECURE_LOCAL") == "true"
     @Option(help: "With --allow-insecure-local: a registry reached over plain http (repeatable).") var plainHTTPRegistry: [String] = []
+    @Option(help: "Seconds to keep answering after SIGTERM while draining (/readyz 503, connections closed after each answer) (ATCR_SHUTDOWN_DELAY).")
+    var shutdownDelay = Int(env("ATCR_SHUTDOWN_DELAY") ?? "") ?? 5
 
     func validate() throws {
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("--log-level: unknown level '\(logLevel)'") }
@@ -52,6 +54,7 @@ struct WebhookCommand: AsyncParsableCommand {
         guard cacheTTL >= 0, negativeCacheTTL >= 0, (1...30).contains(defaultTimeout) else {
             throw ValidationError("TTLs must be ≥ 0 and --default-timeout 1…30 seconds")
         }
+        guard (0...60).contains(shutdownDelay) else { throw ValidationError("--shutdown-delay must be 0…60 seconds") }
         if !plainHTTPRegistry.isEmpty && !allowInsecureLocal { throw ValidationError("--plain-http-registry needs --allow-insecure-local") }
     }
 
@@ -79,6 +82,7 @@ struct WebhookCommand: AsyncParsableCommand {
         configuration.logLevel = level
         configuration.allowInsecureLocal = allowInsecureLocal
         configuration.plainHTTPRegistries = plainHTTPRegistry
+        configuration.shutdownDelay = .seconds(shutdownDelay)
         if allowInsecureLocal { logger.warning("--allow-insecure-local is on: plain http and loopback upstreams are accepted (test worlds only)") }
 
         let server = try WebhookServer(configuration: configuration, logger: logger) { line in

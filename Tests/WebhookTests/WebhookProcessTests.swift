@@ -11,41 +11,12 @@ struct WebhookProcessTests {
     @Test("SIGTERM during load: in-flight reviews finish, then the process exits 0")
     func sigterm() async throws {
         let world = try await TestWorld.start()
-        let policy = world.directory.appendingPathComponent("policy.yaml")
-        try Data(world.policyYAML.utf8).write(to: policy)
         let ca = try #require(world.caPath)
-        let process = Process()
-        process.executableURL = BuiltProduct.url(named: "atcr-webhook")
-        process.arguments = [
-            "--port", "0", "--metrics-port", "0", "--host", "127.0.0.1",
-            "--tls-cert", world.directory.appendingPathComponent("server.pem").path,
-            "--tls-key", world.directory.appendingPathComponent("server-key.pem").path,
-            "--policy", policy.path, "--plc-url", world.plcServer.origin, "--ca-bundle", ca,
-            "--allow-insecure-local", "--disable-events",
-        ]
-        let stderr = Pipe(), stdout = Pipe()
-        process.standardError = stderr
-        process.standardOutput = stdout
-        let logs = Shared("")
-        stderr.fileHandleForReading.readabilityHandler = { handle in
-            let text = String(decoding: handle.availableData, as: UTF8.self)
-            logs.withLock { $0 += text }
-        }
-        stdout.fileHandleForReading.readabilityHandler = { handle in _ = handle.availableData }
-        try process.run()
-        defer { if process.isRunning { process.terminate() } }
-
-        var port: Int?
-        for _ in 0..<100 where port == nil {
-            try await Task.sleep(for: .milliseconds(100))
-            let text = logs.withLock { $0 }
-            if let line = text.split(separator: "\n").first(where: { $0.contains(#""message":"listening""#) }),
-                let range = line.range(of: #""port":"[0-9]+""#, options: .regularExpression)
-            {
-                port = Int(line[range].dropFirst(8).dropLast())
-            }
-        }
-        let bound = try #require(port, "the webhook did not report its port: \(logs.withLock { $0 })")
+        let webhook = try await WebhookProcess.start(world: world, extraArguments: ["--shutdown-delay", "0"])
+        let process = webhook.process
+        defer { webhook.stopReading() }
+        let logs = webhook.logs
+        let bound = webhook.port
 
         let image = try #require(world.image("signed-k256"))
         world.registryServer.faults.add(.init(matching: "/manifests/v1", stall: .milliseconds(1500), times: 1))
@@ -72,21 +43,19 @@ struct WebhookProcessTests {
         }
         } catch {
             try? await client.shutdown()
-            Issue.record("reviews failed: \(error); logs: \(logs.withLock { $0 })")
+            Issue.record("reviews failed: \(error); logs: \(logs())")
             await world.stop()
             return
         }
         #expect(statuses.withLock { $0 } == Array(repeating: 200, count: 10), "every in-flight review finished and allowed")
         let exited = try await WebhookOperationsTests.waitUntil(15) { !process.isRunning }
         #expect(exited)
-        #expect(process.terminationStatus == 0, "exit status \(process.terminationStatus); logs: \(logs.withLock { $0 })")
-        #expect(logs.withLock { $0 }.contains("finished in-flight reviews"))
+        #expect(process.terminationStatus == 0, "exit status \(process.terminationStatus); logs: \(logs())")
+        #expect(logs().contains("finished in-flight reviews"))
         await #expect(throws: (any Error).self, "nothing listens after the shutdown") {
             _ = try await client.execute(HTTPClientRequest(url: "https://localhost:\(bound)/healthz"), timeout: .seconds(3))
         }
         try await client.shutdown()
-        stderr.fileHandleForReading.readabilityHandler = nil
-        stdout.fileHandleForReading.readabilityHandler = nil
         await world.stop()
     }
 

@@ -30,6 +30,9 @@ public struct WebhookConfiguration: Sendable {
     /// Registries reached over plain http (only with `allowInsecureLocal`).
     public var plainHTTPRegistries: [String] = []
     public var maxBodyBytes = 8 << 20
+    /// After SIGTERM, how long to keep answering while draining (`/readyz` 503, HTTP/1.1 answers
+    /// with `Connection: close`) before closing the listener; 0 stops at once.
+    public var shutdownDelay: Duration = .seconds(5)
     /// How often certificate and policy files are checked for changes.
     public var reloadInterval: Duration = .seconds(1)
     /// The pod name (Events' `reportingInstance`), from `POD_NAME`.

@@ -8,6 +8,7 @@ import HummingbirdTLS
 import Logging
 import NIOCore
 import OCI
+import ServiceLifecycle
 import TrustPolicy
 import TrustPolicyWatcher
 import Verifier
@@ -22,6 +23,8 @@ public final class WebhookServer: Sendable {
     public let certificates: CertificateStore
     public let policyWatcher: PolicyWatcher
     public let service: ReviewService
+    /// Lame-duck state between SIGTERM and the end of serving.
+    public let drain = DrainState()
     let verifier: ImageVerifier
     let fetcher: HTTPFetcher
     let eventSink: EventSink?
@@ -80,16 +83,17 @@ public final class WebhookServer: Sendable {
         _ = await policyWatcher.checkNow()
         certificates.reloadIfChanged()
         let tls = try certificates.tlsConfiguration(alpn: ["h2", "http/1.1"])
-        let router = Router()
+        let router = Router(context: WebhookRequestContext.self)
+        router.add(middleware: DrainMiddleware(state: drain))
         addRoutes(to: router, metricsHere: true)
         let (ports, continuation) = AsyncStream<(main: Bool, port: Int)>.makeStream()
         var application = Application(
             router: router, server: try .http2Upgrade(tlsConfiguration: tls),
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: nil),
             onServerRunning: { continuation.yield((true, $0.localAddress?.port ?? 0)) }, logger: logger)
-        var metricsApplication: Application<RouterResponder<BasicRequestContext>>?
+        var metricsApplication: Application<RouterResponder<WebhookRequestContext>>?
         if configuration.metricsPort != 0 {
-            let metricsRouter = Router()
+            let metricsRouter = Router(context: WebhookRequestContext.self)
             addRoutes(to: metricsRouter, metricsHere: true, reviews: false)
             metricsApplication = Application(
                 router: metricsRouter,
@@ -127,18 +131,21 @@ public final class WebhookServer: Sendable {
             reporter.cancel()
         }
         if let metricsApplication { application.addServices(metricsApplication) }
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [.init(service: application)]
         if handleSignals {
-            try await application.runService(gracefulShutdownSignals: [.sigterm, .sigint])
-        } else {
-            try await application.runService(gracefulShutdownSignals: [])
+            services.append(.init(
+                service: SignalDrainer(drain: drain, delay: configuration.shutdownDelay, logger: logger),
+                successTerminationBehavior: .gracefullyShutdownGroup))
         }
+        let group = ServiceGroup(configuration: .init(services: services, logger: logger))
+        try await group.run()
         logger.info("server stopped accepting and finished in-flight reviews")
         await eventSink?.finish()
         try? await fetcher.shutdown()
         try? await eventFetcher?.shutdown()
     }
 
-    func addRoutes(to router: Router<BasicRequestContext>, metricsHere: Bool, reviews: Bool = true) {
+    func addRoutes(to router: Router<WebhookRequestContext>, metricsHere: Bool, reviews: Bool = true) {
         let service = service, maxBody = configuration.maxBodyBytes, metrics = metrics
         if reviews {
             router.post("validate") { request, context -> Response in
@@ -157,6 +164,9 @@ public final class WebhookServer: Sendable {
         }
         router.get("healthz") { _, _ in Self.json(.ok, #"{"status":"ok"}"#) }
         router.get("readyz") { _, _ in
+            if self.drain.isDraining {
+                return Self.json(.serviceUnavailable, #"{"status":"draining","problems":["shutting down: finishing reviews, then exiting"]}"#)
+            }
             let policyState = await self.policyWatcher.state
             let ready = policyState.isReady && self.certificates.isLoaded
             var problems: [String] = []
