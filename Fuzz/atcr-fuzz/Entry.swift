@@ -2,30 +2,43 @@ import Foundation
 import FuzzTargets
 
 // Built two ways (scripts/fuzz):
-// - with `-sanitize=fuzzer,address -D LIBFUZZER`: libFuzzer's own main drives
-//   `LLVMFuzzerTestOneInput`; the target comes from the environment variable ATCR_FUZZ_TARGET;
+// - with `-sanitize=fuzzer,address -D LIBFUZZER`: main hands over to libFuzzer's driver
+//   (`LLVMFuzzerRunDriver`), which calls `fuzzOneInput`; the target comes from the environment
+//   variable ATCR_FUZZ_TARGET;
 // - in the ordinary build: `atcr-fuzz replay TARGET FILE|DIR…` runs inputs through a target
 //   once each (reproducing a crash without the sanitizer build), `atcr-fuzz list` names them.
 
 #if LIBFUZZER
-nonisolated(unsafe) private var selected: FuzzTarget = .dagcbor
+/// libFuzzer's driver, for programs whose `main` is their own.
+@_silgen_name("LLVMFuzzerRunDriver")
+func LLVMFuzzerRunDriver(
+    _ argc: UnsafeMutablePointer<CInt>, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>,
+    _ callback: @convention(c) (UnsafePointer<UInt8>?, Int) -> CInt
+) -> CInt
 
-@_cdecl("LLVMFuzzerInitialize")
-public func fuzzInitialize(_ argc: UnsafeMutablePointer<CInt>?, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?>?) -> CInt {
+/// The target named by ATCR_FUZZ_TARGET (a global: initialized once, on first use).
+let selected: FuzzTarget = {
     let name = ProcessInfo.processInfo.environment["ATCR_FUZZ_TARGET"] ?? ""
     guard let target = FuzzTarget(rawValue: name) else {
         FileHandle.standardError.write(Data("ATCR_FUZZ_TARGET must be one of: \(FuzzTarget.allCases.map(\.rawValue).joined(separator: ", "))\n".utf8))
         exit(2)
     }
-    selected = target
-    return 0
-}
+    return target
+}()
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzOneInput(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
-    let bytes = data.map { Array(UnsafeBufferPointer(start: $0, count: size)) } ?? []
-    selected.run(bytes)
+    selected.run(data.map { Array(UnsafeBufferPointer(start: $0, count: size)) } ?? [])
     return 0
+}
+
+/// The executable's entry point: SwiftPM links `main` to `<module>_main`, so with no `@main`
+/// this function is `main`, and it hands over to libFuzzer.
+@_cdecl("atcr_fuzz_main")
+public func fuzzMain(_ argc: CInt, _ argv: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?) -> CInt {
+    _ = selected
+    var count = argc, arguments = argv
+    return LLVMFuzzerRunDriver(&count, &arguments, fuzzOneInput)
 }
 #else
 @main
