@@ -43,6 +43,8 @@ struct WebhookCommand: AsyncParsableCommand {
     @Flag(help: "LOCAL TEST WORLD ONLY: allow plain-http upstreams, localhost did:web and loopback PDS endpoints (ATCR_ALLOW_INSECURE_LOCAL=true).")
     var allowInsecureLocal = env("ATCR_ALLOW_INSECURE_LOCAL") == "true"
     @Option(help: "With --allow-insecure-local: a registry reached over plain http (repeatable).") var plainHTTPRegistry: [String] = []
+    @Flag(help: "Let registry redirects and token realms lead to private addresses (10/8, 172.16/12, 192.168/16, 100.64/10, fc00::/7), for an internal registry (ATCR_ALLOW_PRIVATE_UPSTREAMS=true).")
+    var allowPrivateUpstreams = env("ATCR_ALLOW_PRIVATE_UPSTREAMS") == "true"
 
     func validate() throws {
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("--log-level: unknown level '\(logLevel)'") }
@@ -79,6 +81,7 @@ struct WebhookCommand: AsyncParsableCommand {
         configuration.logLevel = level
         configuration.allowInsecureLocal = allowInsecureLocal
         configuration.plainHTTPRegistries = plainHTTPRegistry
+        configuration.allowPrivateUpstreams = allowPrivateUpstreams
         if allowInsecureLocal { logger.warning("--allow-insecure-local is on: plain http and loopback upstreams are accepted (test worlds only)") }
 
         let server = try WebhookServer(configuration: configuration, logger: logger) { line in

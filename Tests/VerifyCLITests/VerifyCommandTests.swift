@@ -39,6 +39,59 @@ struct VerifyCommandTests {
         await world.stop()
     }
 
+    @Test("issue 18: an explicit :443 is the registry's default port, so atcr.io/** covers atcr.io:443/… (no ALLOW by default)")
+    func explicitDefaultPort() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("verify-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let policy = directory.appendingPathComponent("policy.yaml")
+        // signature: false keeps the run offline (no registry is asked); digestPinned fails a tag.
+        try Data("""
+            version: 1.0
+            defaultAction: allow
+            policies:
+              - name: atcr-pinned
+                scope: "atcr.io/**"
+                require: {signature: false, digestPinned: true}
+                action: enforce
+              - name: hub-pinned
+                scope: "docker.io/**"
+                require: {signature: false, digestPinned: true}
+                action: enforce
+            """.utf8).write(to: policy)
+        let images = [
+            "atcr.io:443/alice/prod-evil:v1", "atcr.io:0443/alice/prod-evil:v1", "ATCR.IO:443/alice/prod-evil:v1",
+            "registry-1.docker.io:443/library/nginx:1.27", "index.docker.io:443/library/nginx:1.27",
+        ]
+        let result = try ProofCommandTests.run(["verify"] + images + ["--policy", policy.path])
+        #expect(result.status == 1, "\(result.stdout)\(result.stderr)")
+        #expect(!result.stdout.contains("no policy matches"), "\(result.stdout)")
+        #expect(!result.stdout.contains("ALLOW"), "\(result.stdout)")
+        #expect(result.stdout.components(separatedBy: "DENY  atcr.io/alice/prod-evil:v1\n      violates policy atcr-pinned").count == 4,
+                "\(result.stdout)")
+        #expect(result.stdout.components(separatedBy: "DENY  docker.io/library/nginx:1.27\n      violates policy hub-pinned").count == 3,
+                "\(result.stdout)")
+    }
+
+    @Test("the world's registry by another spelling (127.0.0.1, a zero-padded port) is verified and denied like the canonical one")
+    func respelledWorldRegistry() async throws {
+        let world = try await TestWorld.start()
+        let state = world.directory.appendingPathComponent("state")
+        try world.writeState(to: state)
+        let policy = state.appendingPathComponent("policy.yaml").path
+        let common = ["--policy", policy, "--plc-url", world.plcServer.origin, "--ca-bundle", try #require(world.caPath), "--allow-insecure-local"]
+        let revoked = try #require(world.image("revoked"))
+        let port = try #require(world.registryName.split(separator: ":").last)
+        for host in ["127.0.0.1:\(port)", "localhost:00\(port)"] {
+            let image = revoked.reference.replacingOccurrences(of: "\(world.registryName)/", with: "\(host)/")
+            let result = try ProofCommandTests.run(["verify", image] + common)
+            #expect(result.status == 1, "\(image): \(result.stdout)\(result.stderr)")
+            #expect(result.stdout.contains("DENY  \(revoked.reference)"), "\(result.stdout)")
+            #expect(result.stdout.contains("production-images") && result.stdout.contains("record-absent"), "\(result.stdout)")
+        }
+        await world.stop()
+    }
+
     @Test("bad input exits 2: an invalid policy, a malformed reference")
     func badInput() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("verify-\(UUID().uuidString)")

@@ -1,0 +1,93 @@
+import Foundation
+import Testbed
+import Testing
+@testable import Webhook
+
+/// Issue 18 at the admission level: an image is decided by the policy whatever spelling of its
+/// registry the pod uses, and image volumes are decided like containers.
+@Suite("Webhook: registry spellings and image volumes are decided by the policy")
+struct WebhookRegistrySpellingTests {
+    /// A Pod with `containers` and image volumes, as the API server sends it.
+    static func pod(containers: [String], imageVolumes: [String]) -> [UInt8] {
+        let containerList = containers.enumerated().map { #"{"name":"c\#($0.offset)","image":"\#($0.element)"}"# }
+        let volumeList = imageVolumes.enumerated().map {
+            #"{"name":"v\#($0.offset)","image":{"reference":"\#($0.element)","pullPolicy":"IfNotPresent"}}"#
+        }
+        let object = #"{"apiVersion":"v1","kind":"Pod","metadata":{"name":"p","namespace":"prod"},"spec":{"volumes":[\#(volumeList.joined(separator: ","))],"containers":[\#(containerList.joined(separator: ","))]}}"#
+        return Array(#"""
+            {"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":"\#(UUID().uuidString)","kind":{"group":"","version":"v1","kind":"Pod"},"resource":{"group":"","version":"v1","resource":"pods"},"operation":"CREATE","namespace":"prod","name":"p","userInfo":{"username":"alice"},"object":\#(object)}}
+            """#.utf8)
+    }
+
+    @Test("the world's registry spelled as 127.0.0.1, [::1] or with a zero-padded port: the production policy still denies")
+    func respelledWorldRegistry() async throws {
+        let world = try await TestWorld.shared()
+        let harness = try await WebhookHarness(world: world)
+        let unsigned = try #require(world.image("unsigned"))
+        let port = try #require(world.registryName.split(separator: ":").last)
+        #expect(world.registryName == "localhost:\(port)")
+        for host in ["127.0.0.1:\(port)", "[::1]:\(port)", "localhost:0\(port)", "LOCALHOST:\(port)"] {
+            let image = unsigned.reference.replacingOccurrences(of: "\(world.registryName)/", with: "\(host)/")
+            #expect(image != unsigned.reference)
+            let reply = try await harness.post(Reviews.pod([image]))
+            let response = reply.json["response"]
+            #expect(response["allowed"].bool == false, "\(image): \(reply.body)")
+            let message = response["status"]["message"].string ?? ""
+            #expect(message.contains(image) && message.contains("production-images"), "\(message)")
+        }
+        await harness.stop()
+    }
+
+    @Test("atcr.io:443 and registry-1.docker.io:443 fall under atcr.io/** and docker.io/** (no registry request needed)")
+    func explicitDefaultPort() async throws {
+        let world = try await TestWorld.shared()
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("spelling-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let policy = directory.appendingPathComponent("policy.yaml")
+        try Data("""
+            version: 1.0
+            defaultAction: allow
+            policies:
+              - name: atcr-pinned
+                scope: "atcr.io/**"
+                require: {signature: false, digestPinned: true}
+                action: enforce
+              - name: hub-pinned
+                scope: "docker.io/**"
+                require: {signature: false, digestPinned: true}
+                action: enforce
+            """.utf8).write(to: policy)
+        let harness = try await WebhookHarness(world: world) { $0.policyFile = policy.path }
+        for (image, name) in [
+            ("atcr.io:443/alice/prod-evil:v1", "atcr-pinned"), ("atcr.io:0443/alice/prod-evil:v1", "atcr-pinned"),
+            ("ATCR.IO:443/alice/prod-evil:v1", "atcr-pinned"), ("registry-1.docker.io:443/library/nginx:1.27", "hub-pinned"),
+            ("index.docker.io:443/library/nginx:1.27", "hub-pinned"),
+        ] {
+            let reply = try await harness.post(Reviews.pod([image]))
+            let response = reply.json["response"]
+            #expect(response["allowed"].bool == false, "\(image): \(reply.body)")
+            let message = response["status"]["message"].string ?? ""
+            #expect(message.contains("violates policy \(name)") && message.contains("digest-pinned"), "\(image): \(message)")
+        }
+        await harness.stop()
+    }
+
+    @Test("an unsigned image volume denies a pod whose container is signed; the audit line names the volume")
+    func imageVolume() async throws {
+        let world = try await TestWorld.shared()
+        let harness = try await WebhookHarness(world: world)
+        let signed = try #require(world.image("signed-k256")), unsigned = try #require(world.image("unsigned"))
+        let reply = try await harness.post(Self.pod(containers: [signed.reference], imageVolumes: [unsigned.reference]))
+        let response = reply.json["response"]
+        #expect(response["allowed"].bool == false, "\(reply.body)")
+        let message = response["status"]["message"].string ?? ""
+        #expect(message.contains(unsigned.reference) && message.contains("production-images"), "\(message)")
+        let line = try #require(harness.audit.all.first { $0.contains(unsigned.reference) })
+        #expect(line.contains(#""containers":["spec.volumes[0].image"]"#), "\(line)")
+        // Signed in both places: admitted.
+        let both = try await harness.post(Self.pod(containers: [signed.reference], imageVolumes: [signed.reference]))
+        #expect(both.json["response"]["allowed"].bool == true, "\(both.body)")
+        await harness.stop()
+    }
+}
