@@ -5,7 +5,8 @@
 ///
 /// - the host is lowercased (DNS is case-insensitive);
 /// - a port is a number: leading zeros go (`:05000` is `:5000`), and the https default 443
-///   is dropped (`atcr.io:443` is `atcr.io`);
+///   is dropped (`atcr.io:443` is `atcr.io`) unless the bare host would then read as a Docker
+///   Hub namespace (`registry:443` stays);
 /// - Docker Hub's aliases `index.docker.io` and `registry-1.docker.io` are `docker.io`;
 /// - an IPv4 literal in any form the C resolver accepts (`0x7f.1`, `2130706433`) is written
 ///   in dotted decimal; an IPv6 literal in its RFC 5952 form, in brackets;
@@ -95,11 +96,20 @@ public enum RegistryHost {
         return host
     }
 
+    /// `host[:port]`, the default port dropped, except where the bare host would no longer
+    /// read as a registry (a single label such as `registry:443/app`: `registry/app` is a
+    /// Docker Hub repository).
     private static func join(_ host: String, port: Int?) -> String {
-        guard let port, port != defaultPort else {
+        guard let port, port != defaultPort || !readsAsRegistry(host) else {
             return dockerHubAliases.contains(host) ? dockerHub : host
         }
         return "\(host):\(port)"
+    }
+
+    /// Docker's rule for the first segment of a reference: a registry when it contains `.` or
+    /// `:`, or is `localhost`; anything else is a Docker Hub namespace.
+    public static func readsAsRegistry(_ segment: some StringProtocol) -> Bool {
+        segment.contains(".") || segment.contains(":") || segment == "localhost"
     }
 
     /// A decimal port, any number of leading zeros, 1-65535.

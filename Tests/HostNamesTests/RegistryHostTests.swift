@@ -8,6 +8,7 @@ struct RegistryHostTests {
         ("atcr.io:005000", "atcr.io:5000"), ("docker.io", "docker.io"), ("index.docker.io", "docker.io"),
         ("registry-1.docker.io:443", "docker.io"), ("Index.Docker.IO:0443", "docker.io"), ("docker.io:8443", "docker.io:8443"),
         ("localhost", "localhost"), ("127.0.0.1:5000", "localhost:5000"), ("[::1]", "localhost"), ("0:5000", "localhost:5000"),
+        ("registry:443", "registry:443"), ("REGISTRY:0443", "registry:443"), ("registry:5000", "registry:5000"),
         ("10.0.0.5:5000", "10.0.0.5:5000"), ("[2001:DB8::0:1]:443", "[2001:db8::1]"), ("[fd00::2]:5000", "[fd00::2]:5000"),
     ])
     func canonical(_ text: String, _ expected: String) throws {

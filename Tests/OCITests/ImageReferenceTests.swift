@@ -21,7 +21,8 @@ struct ImageReferenceTests {
         ("localhost:5000/a/b:tag", "localhost:5000", "a/b", "tag", nil, "localhost:5000/a/b:tag"),
         ("localhost/a", "localhost", "a", "latest", nil, "localhost/a:latest"),
         ("localhost:5000", "docker.io", "library/localhost", "5000", nil, "docker.io/library/localhost:5000"),
-        ("host:443/a@sha256:\(hex)", "host", "a", nil, hex, "host/a@sha256:\(hex)"),
+        ("host:443/a@sha256:\(hex)", "host:443", "a", nil, hex, "host:443/a@sha256:\(hex)"),  // `host/a` would be Docker Hub's
+        ("host.example:443/a@sha256:\(hex)", "host.example", "a", nil, hex, "host.example/a@sha256:\(hex)"),
         ("atcr.io/alice/prod-api:v1@sha256:\(hex)", "atcr.io", "alice/prod-api", "v1", hex, "atcr.io/alice/prod-api:v1@sha256:\(hex)"),
         ("atcr.io/alice.bsky.social/team/app", "atcr.io", "alice.bsky.social/team/app", "latest", nil, "atcr.io/alice.bsky.social/team/app:latest"),
         ("ghcr.io/a__b/c-d/e.f_g---h:T_a.g-1", "ghcr.io", "a__b/c-d/e.f_g---h", "T_a.g-1", nil, "ghcr.io/a__b/c-d/e.f_g---h:T_a.g-1"),

@@ -42,9 +42,7 @@ enum ImageReferenceParser {
         var components = remainder.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
         guard !remainder.isEmpty else { throw fail(.emptyComponent) }
         var registry = "docker.io"
-        if components.count > 1, let first = components.first,
-            first.contains(".") || first.contains(":") || first == "localhost"
-        {
+        if components.count > 1, let first = components.first, RegistryHost.readsAsRegistry(first) {
             registry = try canonicalRegistry(validating: first, fail: fail)
             components.removeFirst()
         }

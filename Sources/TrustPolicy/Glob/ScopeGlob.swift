@@ -159,8 +159,7 @@ public struct ScopeGlob: Sendable, Hashable, CustomStringConvertible {
     static func canonicalizeHost(_ pattern: String) -> String {
         guard let slash = pattern.firstIndex(of: "/") else { return pattern }
         let host = pattern[..<slash]
-        guard host.contains(where: { $0 == "." || $0 == ":" }) || host == "localhost",
-            !host.contains(where: { $0 == "*" || $0 == "?" })
+        guard RegistryHost.readsAsRegistry(host), !host.contains(where: { $0 == "*" || $0 == "?" })
         else { return pattern }
         return RegistryHost.canonical(host) + pattern[slash...]
     }
