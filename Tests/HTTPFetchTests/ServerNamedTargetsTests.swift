@@ -4,7 +4,7 @@ import Testing
 
 /// Where a redirect or a token realm may lead: no loopback, unspecified or link-local address
 /// outside the test world, private ranges only when the operator allows them.
-@Suite("Server-named targets")
+@Suite("Server-named targets", .serialized)
 struct ServerNamedTargetsTests {
     /// (URL, refused under publicOnly, refused under privateAllowed, words the reason contains)
     static let table: [(String, Bool, Bool, String)] = [
@@ -75,9 +75,10 @@ struct ServerNamedTargetsTests {
         }
         #expect(world.other.log.count() == 0, "a refused target is never contacted")
         let testWorld = try world.fetcher(targets: .any)
-        let followed = try await testWorld.fetch(HTTPFetcherTests.request(url, redirects: 5))
-        #expect(followed.status == 200 && followed.body == Array("blob from other".utf8))
-        #expect(followed.url == "https://127.0.0.1:\(world.other.port)/blob")
+        // `try?`: a failure is recorded by the expectations, and the fetcher is still shut down.
+        let followed = try? await testWorld.fetch(HTTPFetcherTests.request(url, redirects: 5))
+        #expect(followed?.status == 200 && followed?.body == Array("blob from other".utf8))
+        #expect(followed?.url == "https://127.0.0.1:\(world.other.port)/blob")
         try await testWorld.shutdown()
         await world.stop()
     }
@@ -127,7 +128,8 @@ struct ServerNamedTargetsTests {
         }
         #expect(world.main.log.count() == 0)
         request.urlNamedByServer = false
-        #expect(try await fetcher.fetch(request).status == 200, "the operator's own URLs are not judged here")
+        let direct = try? await fetcher.fetch(request)
+        #expect(direct?.status == 200, "the operator's own URLs are not judged here")
         try await fetcher.shutdown()
         await world.stop()
     }
