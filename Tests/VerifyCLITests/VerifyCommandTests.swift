@@ -11,10 +11,7 @@ struct VerifyCommandTests {
     @Test("signed images exit 0; a denied one exits 1 and names the image, policy and failed check")
     func verify() async throws {
         let world = try await TestWorld.start()
-        let state = world.directory.appendingPathComponent("state")
-        try world.writeState(to: state)
-        let policy = state.appendingPathComponent("policy.yaml").path
-        let common = ["--policy", policy, "--plc-url", world.plcServer.origin, "--ca-bundle", try #require(world.caPath), "--allow-insecure-local"]
+        let common = try Self.worldArguments(world)
         let signed = try #require(world.image("signed-k256")), p256 = try #require(world.image("signed-p256"))
         let allowed = try await ProofCommandTests.runDetached([signed.reference, p256.reference] + common)
         #expect(allowed.status == 0, "\(allowed.stdout)\(allowed.stderr)")
@@ -43,18 +40,12 @@ struct VerifyCommandTests {
 
     @Test("issue 18: atcr.io:443/… is atcr.io/…, so the atcr.io/** policy decides it, not defaultAction")
     func explicitDefaultPort() throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("verify-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let policy = directory.appendingPathComponent("policy.yaml")
-        // signature: false keeps the run offline (no registry is asked); the decision says which
-        // policy matched, or that none did.
-        try Data(Self.spellingPolicy.utf8).write(to: policy)
+        let policy = InteropPaths.repositoryRoot.appendingPathComponent("Tests/Fixtures/policies/registry-spellings.yaml").path
         let images = [
             "atcr.io:443/alice/prod-evil:v1", "atcr.io:0443/alice/prod-evil:v1", "ATCR.IO:443/alice/prod-evil:v1",
             "registry-1.docker.io:443/library/nginx:1.27", "index.docker.io:443/library/nginx:1.27", "ghcr.io:443/alice/app:v1",
         ]
-        let result = try ProofCommandTests.run(["verify"] + images + ["--policy", policy.path])
+        let result = try ProofCommandTests.run(["verify"] + images + ["--policy", policy])
         #expect(result.status == 1, "\(result.stdout)\(result.stderr)")
         #expect(result.stdout.components(separatedBy: "ALLOW atcr.io/alice/prod-evil:v1\n      satisfies atcr-unverified\n").count == 4,
                 "\(result.stdout)")
@@ -65,28 +56,10 @@ struct VerifyCommandTests {
         #expect(result.stdout.components(separatedBy: "no policy matches").count == 2, "only ghcr.io falls to the default: \(result.stdout)")
     }
 
-    /// Deny by default; atcr.io and Docker Hub may run unverified (so nothing is fetched).
-    static let spellingPolicy = """
-        version: 1.0
-        defaultAction: deny
-        policies:
-          - name: atcr-unverified
-            scope: "atcr.io/**"
-            require: {signature: false}
-            action: enforce
-          - name: hub-unverified
-            scope: "docker.io/**"
-            require: {signature: false}
-            action: enforce
-        """
-
     @Test("the world's registry by another spelling (127.0.0.1, a zero-padded port) is verified and denied like the canonical one")
     func respelledWorldRegistry() async throws {
         let world = try await TestWorld.start()
-        let state = world.directory.appendingPathComponent("state")
-        try world.writeState(to: state)
-        let policy = state.appendingPathComponent("policy.yaml").path
-        let common = ["--policy", policy, "--plc-url", world.plcServer.origin, "--ca-bundle", try #require(world.caPath), "--allow-insecure-local"]
+        let common = try Self.worldArguments(world)
         let revoked = try #require(world.image("revoked"))
         let port = try #require(world.registryName.split(separator: ":").last)
         for host in ["127.0.0.1:\(port)", "localhost:00\(port)"] {
@@ -97,6 +70,15 @@ struct VerifyCommandTests {
             #expect(result.stdout.contains("production-images") && result.stdout.contains("record-absent"), "\(result.stdout)")
         }
         await world.stop()
+    }
+
+    /// `--policy` (the world's, written to its state directory), the world's PLC directory and
+    /// CA, and the test-world flag.
+    static func worldArguments(_ world: TestWorld) throws -> [String] {
+        let state = world.directory.appendingPathComponent("state")
+        try world.writeState(to: state)
+        let policy = state.appendingPathComponent("policy.yaml").path
+        return ["--policy", policy, "--plc-url", world.plcServer.origin, "--ca-bundle", try #require(world.caPath), "--allow-insecure-local"]
     }
 
     @Test("bad input exits 2: an invalid policy, a malformed reference")

@@ -41,24 +41,7 @@ struct WebhookRegistrySpellingTests {
     @Test("atcr.io:443 and registry-1.docker.io:443 are decided by the atcr.io/** and docker.io/** policies, not by defaultAction")
     func explicitDefaultPort() async throws {
         let world = try await TestWorld.shared()
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("spelling-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let policy = directory.appendingPathComponent("policy.yaml")
-        // Deny by default; atcr.io and Docker Hub may run unverified (so no registry is asked).
-        try Data("""
-            version: 1.0
-            defaultAction: deny
-            policies:
-              - name: atcr-unverified
-                scope: "atcr.io/**"
-                require: {signature: false}
-                action: enforce
-              - name: hub-unverified
-                scope: "docker.io/**"
-                require: {signature: false}
-                action: enforce
-            """.utf8).write(to: policy)
+        let policy = CertsScriptTests.repository.appendingPathComponent("Tests/Fixtures/policies/registry-spellings.yaml")
         let harness = try await WebhookHarness(world: world) { $0.policyFile = policy.path }
         for image in [
             "atcr.io:443/alice/prod-evil:v1", "atcr.io:0443/alice/prod-evil:v1", "ATCR.IO:443/alice/prod-evil:v1",
