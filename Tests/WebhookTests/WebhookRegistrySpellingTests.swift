@@ -1,4 +1,6 @@
 import Foundation
+import HTTPFetch
+import Logging
 import Testbed
 import Testing
 @testable import Webhook
@@ -58,6 +60,22 @@ struct WebhookRegistrySpellingTests {
         #expect(outside.json["response"]["status"]["message"].string?.contains("no policy matches ghcr.io/alice/app; defaultAction is deny") == true,
                 "\(outside.body)")
         await harness.stop()
+    }
+
+    @Test("--allow-private-upstreams and --allow-insecure-local select where redirects and token realms may lead")
+    func upstreamFlags() async throws {
+        let cases: [(Bool, Bool, ServerNamedTargets)] = [
+            (false, false, .publicOnly), (false, true, .privateAllowed), (true, false, .any), (true, true, .any),
+        ]
+        for (insecureLocal, privateUpstreams, expected) in cases {
+            var configuration = WebhookConfiguration()
+            configuration.allowInsecureLocal = insecureLocal
+            configuration.allowPrivateUpstreams = privateUpstreams
+            configuration.eventsEnabled = false
+            let server = try WebhookServer(configuration: configuration, logger: Logger(label: "webhook-test"), audit: { _ in })
+            #expect(server.fetcher.configuration.serverNamedTargets == expected)
+            try await server.fetcher.shutdown()
+        }
     }
 
     @Test("an unsigned image volume denies a pod whose container is signed; the audit line names the volume")
