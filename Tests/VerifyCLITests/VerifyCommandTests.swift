@@ -58,7 +58,7 @@ struct VerifyCommandTests {
 
     @Test("the world's registry by another spelling (127.0.0.1, a zero-padded port) is verified and denied like the canonical one")
     func respelledWorldRegistry() async throws {
-        let world = try await TestWorld.start()
+        let world = try await TestWorld.shared()  // read only: no world of its own to build
         let common = try Self.worldArguments(world)
         let revoked = try #require(world.image("revoked"))
         let port = try #require(world.registryName.split(separator: ":").last)
@@ -69,13 +69,12 @@ struct VerifyCommandTests {
             #expect(result.stdout.contains("DENY  \(revoked.reference)"), "\(result.stdout)")
             #expect(result.stdout.contains("production-images") && result.stdout.contains("record-absent"), "\(result.stdout)")
         }
-        await world.stop()
     }
 
-    /// `--policy` (the world's, written to its state directory), the world's PLC directory and
-    /// CA, and the test-world flag.
+    /// `--policy` (the world's, written to a state directory of this call's own), the world's
+    /// PLC directory and CA, and the test-world flag.
     static func worldArguments(_ world: TestWorld) throws -> [String] {
-        let state = world.directory.appendingPathComponent("state")
+        let state = world.directory.appendingPathComponent("state-\(UUID().uuidString)")
         try world.writeState(to: state)
         let policy = state.appendingPathComponent("policy.yaml").path
         return ["--policy", policy, "--plc-url", world.plcServer.origin, "--ca-bundle", try #require(world.caPath), "--allow-insecure-local"]
