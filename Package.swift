@@ -50,11 +50,15 @@ let package = Package(
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
         ),
+        // Host names as clients reach them: the one canonical registry name (shared by image
+        // references and trust-policy scopes), IP literals and their address classes. No dependencies.
+        .target(name: "HostNames"),
         // Outbound HTTP with the project's rules: a whole-request deadline, a body size bound,
         // https only (plain http behind an explicit flag), redirects checked hop by hop.
         .target(
             name: "HTTPFetch",
             dependencies: [
+                "HostNames",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -65,6 +69,7 @@ let package = Package(
         .target(
             name: "OCI",
             dependencies: [
+                "HostNames",
                 "HTTPFetch",
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
@@ -143,6 +148,7 @@ let package = Package(
             name: "TrustPolicy",
             dependencies: [
                 "ATProto",
+                "HostNames",
                 .product(name: "Yams", package: "Yams"),
             ]
         ),
@@ -232,6 +238,10 @@ let package = Package(
             exclude: ["Fixtures"]
         ),
         .testTarget(
+            name: "HostNamesTests",
+            dependencies: ["HostNames"]
+        ),
+        .testTarget(
             name: "HTTPFetchTests",
             dependencies: ["HTTPFetch", "Testbed"]
         ),
@@ -239,6 +249,7 @@ let package = Package(
             name: "OCITests",
             dependencies: [
                 "OCI",
+                "HostNames",
                 "Testbed",
                 "HTTPFetch",
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),

@@ -19,12 +19,16 @@ public struct FetchRequest: Sendable {
     public var maxRedirects: Int
     /// The request body (POST).
     public var body: [UInt8]?
+    /// True when `url` came from a server's answer (a token realm), not from the operator's
+    /// configuration: it is then checked like a redirect target (`ServerNamedTargets`).
+    public var urlNamedByServer: Bool
 
     public init(
         url: String, method: Method = .get, headers: FetchHeaders = FetchHeaders(), maxBodyBytes: Int,
-        deadline: ContinuousClock.Instant, maxRedirects: Int = 0, body: [UInt8]? = nil
+        deadline: ContinuousClock.Instant, maxRedirects: Int = 0, body: [UInt8]? = nil, urlNamedByServer: Bool = false
     ) {
         self.body = body
+        self.urlNamedByServer = urlNamedByServer
         self.url = url
         self.method = method
         self.headers = headers
@@ -104,8 +108,11 @@ public enum FetchError: Error, Sendable, Equatable, CustomStringConvertible {
     case timedOut(String)
     case bodyTooLarge(url: String, limit: Int)
     case tooManyRedirects(String)
-    /// A redirect to a URL the policy refuses (another scheme, userinfo, no Location).
+    /// A redirect to a URL the policy refuses (another scheme, userinfo, no Location, an
+    /// address `ServerNamedTargets` refuses).
     case redirectRefused(from: String, reason: String)
+    /// A URL a server named (a token realm) leads to an address `ServerNamedTargets` refuses.
+    case targetRefused(url: String, reason: String)
     /// Connection refused, TLS failure, reset: the transport's own words.
     case transport(url: String, String)
     case cancelled
@@ -118,6 +125,7 @@ public enum FetchError: Error, Sendable, Equatable, CustomStringConvertible {
         case .bodyTooLarge(let url, let limit): return "response from \(url) is larger than \(limit) bytes"
         case .tooManyRedirects(let url): return "too many redirects from \(url)"
         case .redirectRefused(let url, let reason): return "refused redirect from \(url): \(reason)"
+        case .targetRefused(let url, let reason): return "refused \(url): \(reason)"
         case .transport(let url, let message): return "could not fetch \(url): \(message)"
         case .cancelled: return "request cancelled"
         }

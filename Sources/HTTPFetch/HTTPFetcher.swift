@@ -13,12 +13,18 @@ public struct FetchConfiguration: Sendable {
     public var userAgent: String
     /// How often a 429/503 with `Retry-After` is retried, when the deadline leaves room.
     public var maxRetries: Int
+    /// Where redirects and other server-named URLs may lead (public addresses by default).
+    public var serverNamedTargets: ServerNamedTargets
 
-    public init(allowInsecureHTTP: Bool = false, caBundlePath: String? = nil, userAgent: String = "atcr-verify/0.1", maxRetries: Int = 2) {
+    public init(
+        allowInsecureHTTP: Bool = false, caBundlePath: String? = nil, userAgent: String = "atcr-verify/0.1", maxRetries: Int = 2,
+        serverNamedTargets: ServerNamedTargets = .publicOnly
+    ) {
         self.allowInsecureHTTP = allowInsecureHTTP
         self.caBundlePath = caBundlePath
         self.userAgent = userAgent
         self.maxRetries = maxRetries
+        self.serverNamedTargets = serverNamedTargets
     }
 }
 
@@ -28,7 +34,8 @@ public struct FetchConfiguration: Sendable {
 /// timeout, so a server dripping one byte a second would outlive both: the whole request runs in
 /// a task raced against the deadline and cancelled when it passes. Redirects are followed here,
 /// hop by hop, so each hop's scheme is checked and `Authorization` is dropped when a hop leaves
-/// the origin host (S3 presigned URLs refuse a second credential).
+/// the origin host (S3 presigned URLs refuse a second credential), and each hop's address is
+/// checked against `serverNamedTargets` (as is a URL the request marks as server-named).
 public final class HTTPFetcher: HTTPFetching {
     private let client: HTTPClient
     public let configuration: FetchConfiguration
@@ -53,6 +60,9 @@ public final class HTTPFetcher: HTTPFetching {
 
     public func fetch(_ request: FetchRequest) async throws(FetchError) -> FetchResponse {
         var current = try validatedURL(request.url)
+        if request.urlNamedByServer, let reason = configuration.serverNamedTargets.refusal(of: current) {
+            throw .targetRefused(url: request.url, reason: reason)
+        }
         var headers = request.headers
         var redirects = 0
         var retries = 0
@@ -178,11 +188,16 @@ public final class HTTPFetcher: HTTPFetching {
         if current.scheme?.lowercased() == "https", next.scheme?.lowercased() != "https" {
             throw .redirectRefused(from: current.absoluteString, reason: "\(next.absoluteString) would leave https")
         }
+        let target: URL
         do {
-            return try validatedURL(next.absoluteString)
+            target = try validatedURL(next.absoluteString)
         } catch {
             throw .redirectRefused(from: current.absoluteString, reason: "\(next.absoluteString) is not an allowed URL (\(error))")
         }
+        if let reason = configuration.serverNamedTargets.refusal(of: target) {
+            throw .redirectRefused(from: current.absoluteString, reason: "\(target.absoluteString): \(reason)")
+        }
+        return target
     }
 
     /// `Retry-After` as seconds (HTTP-dates are honoured as their distance from now).

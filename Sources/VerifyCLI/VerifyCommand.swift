@@ -53,6 +53,9 @@ public struct VerifyCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Print the results as JSON.")
     var json = false
 
+    @Flag(name: .long, help: "Let registry redirects and token realms lead to private addresses (10/8, 172.16/12, 192.168/16, 100.64/10, fc00::/7), for an internal registry.")
+    var allowPrivateUpstreams = false
+
     public init() {}
 
     public func validate() throws {
@@ -87,7 +90,9 @@ public struct VerifyCommand: AsyncParsableCommand {
                 throw CLIFailure("\(dockerConfig): \(error)")
             }
         }
-        let fetcher = try HTTPFetcher(configuration: .init(allowInsecureHTTP: allowInsecureLocal, caBundlePath: caBundle))
+        let fetcher = try HTTPFetcher(configuration: .init(
+            allowInsecureHTTP: allowInsecureLocal, caBundlePath: caBundle,
+            serverNamedTargets: ServerNamedTargets(testWorld: allowInsecureLocal, allowPrivate: allowPrivateUpstreams)))
         let insecure = Set(plainHTTPRegistry)
         let verifier = ImageVerifier(
             fetcher: fetcher,

@@ -45,6 +45,8 @@ struct WebhookCommand: AsyncParsableCommand {
     @Option(help: "With --allow-insecure-local: a registry reached over plain http (repeatable).") var plainHTTPRegistry: [String] = []
     @Option(help: "Seconds to keep answering after SIGTERM while draining (/readyz 503, connections closed after each answer) (ATCR_SHUTDOWN_DELAY).")
     var shutdownDelay = Int(env("ATCR_SHUTDOWN_DELAY") ?? "") ?? 5
+    @Flag(help: "Let registry redirects and token realms lead to private addresses (10/8, 172.16/12, 192.168/16, 100.64/10, fc00::/7), for an internal registry (ATCR_ALLOW_PRIVATE_UPSTREAMS=true).")
+    var allowPrivateUpstreams = env("ATCR_ALLOW_PRIVATE_UPSTREAMS") == "true"
 
     func validate() throws {
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("--log-level: unknown level '\(logLevel)'") }
@@ -83,6 +85,7 @@ struct WebhookCommand: AsyncParsableCommand {
         configuration.allowInsecureLocal = allowInsecureLocal
         configuration.plainHTTPRegistries = plainHTTPRegistry
         configuration.shutdownDelay = .seconds(shutdownDelay)
+        configuration.allowPrivateUpstreams = allowPrivateUpstreams
         if allowInsecureLocal { logger.warning("--allow-insecure-local is on: plain http and loopback upstreams are accepted (test worlds only)") }
 
         let server = try WebhookServer(configuration: configuration, logger: logger) { line in

@@ -7,7 +7,7 @@ struct ReviewParsingTests {
     @Test("every fixture review parses")
     func everyFixtureParses() throws {
         let names = try Fixtures.reviewNames()
-        #expect(names.count == 16)
+        #expect(names.count == 18)
         for name in names {
             let request = try Fixtures.request(name)
             #expect(!request.uid.isEmpty, "\(name)")

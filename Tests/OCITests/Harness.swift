@@ -1,6 +1,7 @@
 import Foundation
 import NIOSSL
 import HTTPFetch
+import HostNames
 import OCI
 import Testbed
 
@@ -12,8 +13,9 @@ struct Harness {
     let blobServer: TestServer
     let fetcher: HTTPFetcher
 
-    /// The registry name clients use (`127.0.0.1:<port>`).
-    var name: String { server.authority }
+    /// The registry name clients use: the server's authority (`127.0.0.1:<port>` over plain
+    /// http), canonical (`localhost:<port>`: every loopback spelling is one registry).
+    var name: String { RegistryHost.canonical(server.authority) }
 
     /// A client for this registry (over plain http).
     func client(
@@ -31,7 +33,8 @@ struct Harness {
 
     /// Runs `body` against a fresh registry (and blob host), shutting everything down after.
     static func with(
-        behavior: RegistryBehavior = RegistryBehavior(), fetch: FetchConfiguration = FetchConfiguration(allowInsecureHTTP: true),
+        behavior: RegistryBehavior = RegistryBehavior(),
+        fetch: FetchConfiguration = FetchConfiguration(allowInsecureHTTP: true, serverNamedTargets: .any),
         tls: TLSConfiguration? = nil, _ body: (Harness) async throws -> Void
     ) async throws {
         let registry = TestRegistry(behavior: behavior)

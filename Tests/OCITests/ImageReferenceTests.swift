@@ -21,12 +21,14 @@ struct ImageReferenceTests {
         ("localhost:5000/a/b:tag", "localhost:5000", "a/b", "tag", nil, "localhost:5000/a/b:tag"),
         ("localhost/a", "localhost", "a", "latest", nil, "localhost/a:latest"),
         ("localhost:5000", "docker.io", "library/localhost", "5000", nil, "docker.io/library/localhost:5000"),
-        ("host:443/a@sha256:\(hex)", "host:443", "a", nil, hex, "host:443/a@sha256:\(hex)"),
+        ("host:443/a@sha256:\(hex)", "host:443", "a", nil, hex, "host:443/a@sha256:\(hex)"),  // `host/a` would be Docker Hub's
+        ("host.example:443/a@sha256:\(hex)", "host.example", "a", nil, hex, "host.example/a@sha256:\(hex)"),
         ("atcr.io/alice/prod-api:v1@sha256:\(hex)", "atcr.io", "alice/prod-api", "v1", hex, "atcr.io/alice/prod-api:v1@sha256:\(hex)"),
         ("atcr.io/alice.bsky.social/team/app", "atcr.io", "alice.bsky.social/team/app", "latest", nil, "atcr.io/alice.bsky.social/team/app:latest"),
         ("ghcr.io/a__b/c-d/e.f_g---h:T_a.g-1", "ghcr.io", "a__b/c-d/e.f_g---h", "T_a.g-1", nil, "ghcr.io/a__b/c-d/e.f_g---h:T_a.g-1"),
-        ("127.0.0.1:5000/x@sha512:\(hex512)", "127.0.0.1:5000", "x", nil, hex512, "127.0.0.1:5000/x@sha512:\(hex512)"),
-        ("[::1]:5000/x:y", "[::1]:5000", "x", "y", nil, "[::1]:5000/x:y"),
+        ("127.0.0.1:5000/x@sha512:\(hex512)", "localhost:5000", "x", nil, hex512, "localhost:5000/x@sha512:\(hex512)"),
+        ("[::1]:5000/x:y", "localhost:5000", "x", "y", nil, "localhost:5000/x:y"),
+        ("[2001:db8::1]:5000/x:y", "[2001:db8::1]:5000", "x", "y", nil, "[2001:db8::1]:5000/x:y"),
         ("Registry.Example.COM/app", "registry.example.com", "app", "latest", nil, "registry.example.com/app:latest"),
     ]
 

@@ -45,7 +45,8 @@ struct ReferrersClientTests {
         var behavior = RegistryBehavior()
         behavior.referrersPageSize = 1
         try await Harness.with(behavior: behavior) { world in
-            if absoluteLinks { world.registry.configure { $0.linkBase = world.server.origin } }
+            // Absolute links name the registry as clients reach it (its canonical name, localhost:<port>).
+            if absoluteLinks { world.registry.configure { $0.linkBase = "http://\(world.name)" } }
             let (image, signatures) = try Self.populate(world.registry, signatures: 3)
             let list = try await world.client().referrers(world.location("alice/app"), subject: image.digest, deadline: deadline())
             #expect(list.descriptors.map(\.digest) == signatures.map(\.digest))

@@ -16,7 +16,8 @@ struct LintReportTests {
         trust-policy.yaml:5: error: trustedDIDs["did:plc:alice123"]: did:plc:alice123 is not a well-formed atproto DID: not a did:plc identifier: expected 24 base32 characters after did:plc:, found 8
         trust-policy.yaml:10: error: trustedDIDs["did:plc:bob456"]: did:plc:bob456 is not a well-formed atproto DID: not a did:plc identifier: expected 24 base32 characters after did:plc:, found 6
         trust-policy.yaml:13: warning: trustedDIDs["did:plc:bob456"].expiresAt: trust expired at 2025-12-31T23:59:59Z; signatures by this DID no longer count
-        trust-policy.yaml: 2 errors, 1 warning
+        trust-policy.yaml: warning: defaultAction: allow (the default) while enforce policies exist: an image outside every scope is admitted unverified; end with defaultAction: deny (or audit) and give what may run unverified its own scopes with require.signature: false
+        trust-policy.yaml: 2 errors, 2 warnings
 
         """)
     }
@@ -27,7 +28,8 @@ struct LintReportTests {
         #expect(lint.exitCode == 0)
         #expect(lint.text() == """
         trust-policy.yaml:13: warning: trustedDIDs["\(Fixtures.bob)"].expiresAt: trust expired at 2025-12-31T23:59:59Z; signatures by this DID no longer count
-        ok: 2 policies, 2 trusted DIDs (1 valid now), defaultAction allow, 1 warning
+        trust-policy.yaml: warning: defaultAction: allow (the default) while enforce policies exist: an image outside every scope is admitted unverified; end with defaultAction: deny (or audit) and give what may run unverified its own scopes with require.signature: false
+        ok: 2 policies, 2 trusted DIDs (1 valid now), defaultAction allow, 2 warnings
           production-images  enforce  atcr.io/*/prod-*
           dev-images         audit    atcr.io/*/dev-*
 
@@ -49,7 +51,7 @@ struct LintReportTests {
         #expect(errors.map { $0["path"] as? String } == [#"trustedDIDs["did:plc:alice123"]"#, #"trustedDIDs["did:plc:bob456"]"#])
         #expect(errors.map { $0["line"] as? Int } == [5, 10])
         #expect(errors.allSatisfy { ($0["message"] as? String)?.isEmpty == false })
-        #expect((invalid["warnings"] as? [Any])?.count == 1)
+        #expect((invalid["warnings"] as? [Any])?.count == 2)
 
         let valid = try parse(report(Fixtures.correctedSeedPolicy).json())
         #expect(valid["valid"] as? Bool == true)

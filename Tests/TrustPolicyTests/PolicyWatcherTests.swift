@@ -34,11 +34,12 @@ struct PolicyWatcherTests {
         #expect(state.reloadSuccesses == 1)
         #expect(state.reloadFailures == 0)
         #expect(state.lastError == nil)
-        #expect(state.warnings.count == 1)  // Bob expired before the injected "now"
+        // Bob expired before the injected "now"; the seed's enforce policy beside the default allow.
+        #expect(state.warnings.map(\.path) == [#"trustedDIDs["\#(Fixtures.bob)"].expiresAt"#, "defaultAction"])
 
         let earlier = makeWatcher(volume.policyPath, clock: Fixtures.date("2025-01-01T00:00:00Z"))
         #expect(await earlier.checkNow() == .loaded)
-        #expect(await earlier.state.warnings.isEmpty)
+        #expect(await earlier.state.warnings.map(\.path) == ["defaultAction"])
     }
 
     @Test("an unchanged file is not reloaded")

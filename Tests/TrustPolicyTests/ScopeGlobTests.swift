@@ -44,11 +44,24 @@ struct ScopeGlobTests {
         // Ports.
         ("localhost:5000/*", "localhost:5000/app", true),
         ("localhost:5000/*", "localhost:5001/app", false),
-        ("registry.example.com:*/app", "registry.example.com:443/app", true),
+        ("registry.example.com:*/app", "registry.example.com:5000/app", true),
+        ("registry.example.com:*/app", "registry.example.com:443/app", false),  // 443 is no port at all
+        // The default https port is no port, on either side (issue 18: an explicit :443 bypassed scopes).
+        ("atcr.io/**", "atcr.io:443/alice/prod-evil", true),
+        ("atcr.io/**", "atcr.io:0443/alice/prod-evil", true),
+        ("atcr.io/**", "ATCR.IO:443/alice/prod-evil", true),
+        ("atcr.io:443/**", "atcr.io/alice/prod-evil", true),
+        ("localhost:5000/*", "127.0.0.1:5000/app", true),
+        ("localhost:5000/*", "[::1]:5000/app", true),
+        ("127.0.0.1:5000/*", "localhost:5000/app", true),
         // Docker Hub: index.docker.io and docker.io are one registry, on either side.
         ("docker.io/library/*", "index.docker.io/library/nginx", true),
         ("index.docker.io/library/*", "docker.io/library/nginx", true),
         ("index.docker.io/library/*", "index.docker.io/library/nginx", true),
+        ("docker.io/library/*", "registry-1.docker.io/library/nginx", true),
+        ("docker.io/library/*", "registry-1.docker.io:443/library/nginx", true),
+        ("registry-1.docker.io/library/*", "docker.io/library/nginx", true),
+        ("docker.io/**", "registry-1.docker.io:5000/library/nginx", false),
         ("docker.io/library/*", "docker.io/library/nginx/extra", false),
         ("docker.io/library/*", "docker.io/alice/nginx", false),
         // Registry hosts are case-insensitive: the name's host is canonicalized.
@@ -99,6 +112,38 @@ struct ScopeGlobTests {
     func tooManyStars() {
         #expect(throws: ScopeGlob.SyntaxError.tooManyStars(position: 9)) { try ScopeGlob("atcr.io/***") }
         #expect(throws: ScopeGlob.SyntaxError.tooManyStars(position: 17)) { try ScopeGlob("index.docker.io/****") }
+        #expect(throws: ScopeGlob.SyntaxError.tooManyStars(position: 9)) { try ScopeGlob("10.1:80/***") }  // the host grows
+    }
+
+    @Test("a literal registry host is matched in its canonical spelling; wildcard hosts and namespaces are left alone", arguments: [
+        ("atcr.io:443/**", "atcr.io/**"), ("registry-1.docker.io/library/*", "docker.io/library/*"),
+        ("127.0.0.1:5000/*", "localhost:5000/*"), ("registry.example.com:05000/a", "registry.example.com:5000/a"),
+        ("*.docker.io:443/**", "*.docker.io:443/**"), ("atcr.io:4?3/**", "atcr.io:4?3/**"), ("123/x", "123/x"),
+        ("alice/*", "alice/*"), ("0", "0"), ("prod-*", "prod-*"),
+    ])
+    func canonicalHost(_ pattern: String, _ canonical: String) throws {
+        let glob = try ScopeGlob(pattern)
+        #expect(glob.canonicalPattern == canonical)
+        #expect(glob.pattern == pattern)
+        #expect((glob.respelledRegistry != nil) == (pattern != canonical))
+    }
+
+    @Test("an uppercase scope is an error that suggests the canonical scope")
+    func uppercaseSuggestion() {
+        let yaml = """
+            version: 1.0
+            defaultAction: deny
+            policies:
+              - name: prod
+                scope: ["ATCR.io:443/**", "atcr.io/Alice/*", "atcr.io/{a}"]
+                require: {signature: false}
+                action: enforce
+            """
+        let messages = Fixtures.load(yaml).errors.map(\.message)
+        #expect(messages.count == 3)
+        #expect(messages[0].hasSuffix("did you mean 'atcr.io/**'?"), "\(messages[0])")
+        #expect(messages[1].hasSuffix("did you mean 'atcr.io/alice/*'?"), "\(messages[1])")
+        #expect(!messages[2].contains("did you mean"))
     }
 
     @Test("the allowed literal set and wildcards parse", arguments: [
@@ -135,6 +180,11 @@ struct ImageNameTests {
         ("index.docker.io/library/nginx", "docker.io", "library/nginx"),
         ("INDEX.Docker.IO/library/nginx", "docker.io", "library/nginx"),
         ("Registry.Example.com/a/b", "registry.example.com", "a/b"),
+        ("atcr.io:443/alice/prod-evil", "atcr.io", "alice/prod-evil"),
+        ("atcr.io:0443/alice/prod-evil", "atcr.io", "alice/prod-evil"),
+        ("registry-1.docker.io/library/nginx", "docker.io", "library/nginx"),
+        ("index.docker.io:443/library/nginx", "docker.io", "library/nginx"),
+        ("127.0.0.1:5000/app", "localhost:5000", "app"),
     ])
     func parses(_ text: String, _ registry: String, _ repository: String) throws {
         let name = try #require(ImageName(text))

@@ -15,22 +15,26 @@ struct SeedPolicyTests {
         #expect(result.errors[0].description.hasSuffix("(line 5)"))
     }
 
-    @Test("with well-formed DIDs: no errors, one warning (Bob's trust expired)")
+    @Test("with well-formed DIDs: no errors, two warnings (Bob's trust expired; enforce with the default allow)")
     func correctedSeedIsClean() throws {
         let result = Fixtures.load(Fixtures.correctedSeedPolicy)
         #expect(result.errors.isEmpty)
-        #expect(result.warnings.count == 1)
+        #expect(result.warnings.count == 2)
         let warning = try #require(result.warnings.first)
         #expect(warning.path == "trustedDIDs[\"\(Fixtures.bob)\"].expiresAt")
         #expect(warning.line == 13)
         #expect(warning.message.contains("expired at 2025-12-31T23:59:59Z"))
+        let defaultAllow = try #require(result.warnings.last)
+        #expect(defaultAllow.path == "defaultAction")
+        #expect(defaultAllow.line == nil)
+        #expect(defaultAllow.message.hasPrefix("allow (the default) while enforce policies exist"))
     }
 
-    @Test("before Bob's expiry the corrected seed has no warning at all")
-    func noWarningBeforeExpiry() {
+    @Test("before Bob's expiry the corrected seed's only warning is the default allow")
+    func onlyDefaultAllowBeforeExpiry() {
         let result = Fixtures.load(Fixtures.correctedSeedPolicy, now: Fixtures.date("2025-06-01T00:00:00Z"))
         #expect(result.errors.isEmpty)
-        #expect(result.warnings.isEmpty)
+        #expect(result.warnings.map(\.path) == ["defaultAction"])
     }
 
     @Test("decodes every field of the seed format")
@@ -58,14 +62,15 @@ struct SeedPolicyTests {
         #expect(policy.policies[1].action == .audit)
     }
 
-    @Test("the shipped examples/trust-policy.yaml is the corrected seed: clean, one warning")
+    @Test("the shipped examples/trust-policy.yaml is the corrected seed: no errors, the two warnings it announces")
     func shippedExample() throws {
         let url = Fixtures.repositoryRoot.appendingPathComponent("examples/trust-policy.yaml")
         let text = try String(contentsOf: url, encoding: .utf8)
         let result = Fixtures.load(text)
         #expect(result.errors.isEmpty, "\(result.errors)")
-        #expect(result.warnings.count == 1)
+        #expect(result.warnings.count == 2)
         #expect(result.warnings.first?.path.hasSuffix(".expiresAt") == true)
+        #expect(result.warnings.last?.path == "defaultAction")
         let policy = try #require(result.policy)
         #expect(policy.policies.map(\.name) == ["production-images", "dev-images"])
         #expect(policy.trustedDIDs.count == 2)

@@ -17,8 +17,9 @@ struct ErrorCase: Sendable, CustomTestStringConvertible {
 
 /// A valid policy with one trusted DID (Alice) and one policy; `body` replaces the policy's
 /// `require:` block and `action:` (lines 9 onward). Line numbers in the cases count from here.
+/// It ends with `defaultAction: deny`, so the enforce policy draws no default-allow warning.
 private func file(trusted: String = defaultTrusted, policy: String = defaultPolicy) -> String {
-    "version: 1.0\ntrustedDIDs:\n" + trusted + "policies:\n" + policy
+    "version: 1.0\ntrustedDIDs:\n" + trusted + "policies:\n" + policy + "defaultAction: deny\n"
 }
 
 private let defaultTrusted = """
@@ -56,7 +57,7 @@ struct ValidationErrorTests {
         ErrorCase(
             name: "unknown top-level key with a suggestion",
             yaml: file() + "defaultActoin: deny\n",
-            path: "defaultActoin", line: 13, message: "did you mean 'defaultAction'?"),
+            path: "defaultActoin", line: 14, message: "did you mean 'defaultAction'?"),
         ErrorCase(
             name: "unknown key without a plausible suggestion",
             yaml: file(trusted: defaultTrusted.replacingOccurrences(of: "name: Alice", with: "colour: blue")),
@@ -193,8 +194,8 @@ struct ValidationErrorTests {
             path: "policies[0].scope", line: 7, message: "scope is required"),
         ErrorCase(
             name: "unknown defaultAction",
-            yaml: "defaultAction: reject\n" + file(),
-            path: "defaultAction", line: 1, message: "unknown value 'reject'; expected one of: allow, audit, deny"),
+            yaml: file().replacingOccurrences(of: "defaultAction: deny", with: "defaultAction: reject"),
+            path: "defaultAction", line: 13, message: "unknown value 'reject'; expected one of: allow, audit, deny"),
         ErrorCase(
             name: "unsupported version (number)",
             yaml: file().replacingOccurrences(of: "version: 1.0", with: "version: 2.0"),
@@ -226,7 +227,7 @@ struct ValidationErrorTests {
         ErrorCase(
             name: "YAML syntax error, with its line",
             yaml: file(policy: defaultPolicy.replacingOccurrences(of: "\"atcr.io/*/prod-*\"", with: "\"atcr.io/*/prod-*")),
-            path: "", line: 13, message: "while scanning a quoted scalar that starts on line 8"),
+            path: "", line: 14, message: "while scanning a quoted scalar that starts on line 8"),
         ErrorCase(
             name: "duplicate key in one mapping",
             yaml: file(policy: defaultPolicy.replacingOccurrences(of: "    action: enforce", with: "    action: enforce\n    action: audit")),

@@ -13,7 +13,8 @@ struct WarningCase: Sendable, CustomTestStringConvertible {
 }
 
 /// A valid policy with Alice (valid) and Bob (expired 2025-12-31) trusted; `scope`, `extra`
-/// (lines inserted after `scope`) and `require` vary.
+/// (lines inserted after `scope`) and `require` vary. It ends with `defaultAction: deny`, so
+/// the enforce policy draws no default-allow warning.
 private func file(scope: String = "\"atcr.io/*/prod-*\"", extra: String = "", require: String = "      signature: true\n") -> String {
     """
     version: 1.0
@@ -24,7 +25,7 @@ private func file(scope: String = "\"atcr.io/*/prod-*\"", extra: String = "", re
       - name: prod
         scope: \(scope)
 
-    """ + extra + "    require:\n" + require + "    action: enforce\n"
+    """ + extra + "    require:\n" + require + "    action: enforce\ndefaultAction: deny\n"
 }
 
 @Suite("Validation warnings: valid files that are probably not what was meant")
@@ -76,6 +77,28 @@ struct ValidationWarningTests {
             name: "requirements ignored when signature is false",
             yaml: file(require: "      signature: false\n      minSignatures: 1\n"),
             path: "policies[0].require.minSignatures", line: 10, message: "has no effect"),
+        // A registry spelled as no image name carries it: matched as canonical, and said so.
+        WarningCase(
+            name: "the default https port in the scope's registry",
+            yaml: file(scope: "\"atcr.io:443/**\""),
+            path: "policies[0].scope", line: 7,
+            message: "spells the registry 'atcr.io:443', which no image name carries (they say 'atcr.io'): it is matched as 'atcr.io/**'; write that"),
+        WarningCase(
+            name: "a port with leading zeros",
+            yaml: file(scope: "\"registry.example.com:05000/team/*\""),
+            path: "policies[0].scope", line: 7, message: "matched as 'registry.example.com:5000/team/*'"),
+        WarningCase(
+            name: "Docker Hub's API host",
+            yaml: file(scope: "\"registry-1.docker.io/**\""),
+            path: "policies[0].scope", line: 7, message: "matched as 'docker.io/**'"),
+        WarningCase(
+            name: "Docker Hub's legacy index",
+            yaml: file(scope: "[\"atcr.io/**\", \"index.docker.io/library/*\"]"),
+            path: "policies[0].scope[1]", line: 7, message: "matched as 'docker.io/library/*'"),
+        WarningCase(
+            name: "a loopback address for localhost",
+            yaml: file(scope: "\"127.0.0.1:5000/**\""),
+            path: "policies[0].scope", line: 7, message: "matched as 'localhost:5000/**'"),
         WarningCase(
             name: "DID listed twice",
             yaml: file(require: "      trustedDIDs: [did:plc:hbrpoigf3cbfnobm2o4rak3v, did:plc:hbrpoigf3cbfnobm2o4rak3v]\n"),
@@ -105,12 +128,60 @@ struct ValidationWarningTests {
     }
 
     @Test("the spoofing-resistant host forms draw no warning", arguments: [
-        "atcr.io/*/prod-*", "docker.io/library/*", "index.docker.io/library/**", "localhost:5000/**", "ghcr.io/org/**",
+        "atcr.io/*/prod-*", "docker.io/library/*", "localhost:5000/**", "ghcr.io/org/**", "10.0.0.5:5000/**",
     ])
     func literalHostsAreQuiet(_ scope: String) {
         let result = Fixtures.load(file(scope: "\"\(scope)\""))
         #expect(result.errors.isEmpty)
         #expect(result.warnings.isEmpty, "\(result.warnings.map(\.description))")
+    }
+}
+
+@Suite("Default allow, said out loud")
+struct DefaultAllowWarningTests {
+    /// One enforce or audit policy, and `defaultAction` as given (nil: not written).
+    static func policy(defaultAction: String?, action: String = "enforce") -> String {
+        """
+        version: 1.0
+        \(defaultAction.map { "defaultAction: \($0)" } ?? "# defaultAction not written")
+        trustedDIDs:
+          did:plc:hbrpoigf3cbfnobm2o4rak3v: {}
+        policies:
+          - name: prod
+            scope: "atcr.io/**"
+            action: \(action)
+        """
+    }
+
+    @Test("enforce policies with defaultAction allow, written or by default: a warning that says what it means")
+    func warns() throws {
+        for (defaultAction, line) in [("allow", 2), (nil, nil)] as [(String?, Int?)] {
+            let result = Fixtures.load(Self.policy(defaultAction: defaultAction))
+            #expect(result.policy != nil)
+            let warning = try #require(result.warnings.first, "\(String(describing: defaultAction))")
+            #expect(result.warnings.count == 1)
+            #expect(warning.path == "defaultAction")
+            #expect(warning.line == line)
+            #expect(warning.message.contains("an image outside every scope is admitted unverified"))
+            #expect(warning.message.contains("defaultAction: deny (or audit)"))
+            #expect(warning.message.contains("require.signature: false"))
+        }
+    }
+
+    @Test("no warning with deny or audit, or when nothing is enforced", arguments: [
+        ("deny", "enforce"), ("audit", "enforce"), ("allow", "audit"), (nil, "audit"),
+    ] as [(String?, String)])
+    func quiet(_ defaultAction: String?, _ action: String) {
+        let result = Fixtures.load(Self.policy(defaultAction: defaultAction, action: action))
+        #expect(result.policy != nil)
+        #expect(result.warnings.isEmpty, "\(result.warnings.map(\.description))")
+    }
+
+    @Test("an unreadable defaultAction is an error, not also a warning")
+    func noPileUp() {
+        let result = Fixtures.load(Self.policy(defaultAction: "block"))
+        #expect(result.errors.map(\.path) == ["defaultAction"])
+        #expect(result.warnings.isEmpty)
     }
 }
 

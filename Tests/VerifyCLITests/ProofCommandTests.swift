@@ -77,6 +77,14 @@ struct ProofCommandTests {
         return (process.terminationStatus, String(decoding: stdout, as: UTF8.self), String(decoding: stderr, as: UTF8.self))
     }
 
+    /// `run` on a thread of its own: a test whose binary talks to servers in this process must
+    /// not hold one of the few cooperative threads those servers answer on while it waits.
+    static func runDetached(_ arguments: [String]) async throws -> (status: Int32, stdout: String, stderr: String) {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread.detachNewThread { continuation.resume(with: Result { try run(arguments) }) }
+        }
+    }
+
     static func json(_ text: String) throws -> JSONValue { try JSONParser().parse(Array(text.utf8)) }
 
     @Test("exit 0 and the JSON fields for a valid proof of a present record, every key form", arguments: KeyType.allCases)

@@ -4,23 +4,22 @@ import Testbed
 import Testing
 
 /// `atcr-verify IMAGE… --policy FILE` (the CI use) through the real binary against the world.
+/// Tests against the in-process world wait for the binary on a thread of their own
+/// (`runDetached`), so the world keeps the cooperative threads it answers on.
 @Suite("atcr-verify verify")
 struct VerifyCommandTests {
     @Test("signed images exit 0; a denied one exits 1 and names the image, policy and failed check")
     func verify() async throws {
         let world = try await TestWorld.start()
-        let state = world.directory.appendingPathComponent("state")
-        try world.writeState(to: state)
-        let policy = state.appendingPathComponent("policy.yaml").path
-        let common = ["--policy", policy, "--plc-url", world.plcServer.origin, "--ca-bundle", try #require(world.caPath), "--allow-insecure-local"]
+        let common = try Self.worldArguments(world)
         let signed = try #require(world.image("signed-k256")), p256 = try #require(world.image("signed-p256"))
-        let allowed = try ProofCommandTests.run([signed.reference, p256.reference] + common)
+        let allowed = try await ProofCommandTests.runDetached([signed.reference, p256.reference] + common)
         #expect(allowed.status == 0, "\(allowed.stdout)\(allowed.stderr)")
         let alice = try #require(world.accounts["alice"])
         #expect(allowed.stdout.contains("ALLOW") && allowed.stdout.contains("signed by \(alice.did.string)"))
 
         let revoked = try #require(world.image("revoked"))
-        let denied = try ProofCommandTests.run(["verify", revoked.reference, "--json"] + common)
+        let denied = try await ProofCommandTests.runDetached(["verify", revoked.reference, "--json"] + common)
         #expect(denied.status == 1, "\(denied.stdout)\(denied.stderr)")
         let json = try JSONParser().parse(Array(denied.stdout.utf8))
         guard case .array(let results) = json, let first = results.first else { Issue.record("no JSON array: \(denied.stdout)"); return }
@@ -34,9 +33,51 @@ struct VerifyCommandTests {
         }
 
         let audit = try #require(world.image("audit-unsigned"))
-        let audited = try ProofCommandTests.run([audit.reference] + common)
+        let audited = try await ProofCommandTests.runDetached([audit.reference] + common)
         #expect(audited.status == 0 && audited.stdout.contains("AUDIT"), "\(audited.stdout)")
         await world.stop()
+    }
+
+    @Test("issue 18: atcr.io:443/… is atcr.io/…, so the atcr.io/** policy decides it, not defaultAction")
+    func explicitDefaultPort() throws {
+        let policy = InteropPaths.repositoryRoot.appendingPathComponent("Tests/Fixtures/policies/registry-spellings.yaml").path
+        let images = [
+            "atcr.io:443/alice/prod-evil:v1", "atcr.io:0443/alice/prod-evil:v1", "ATCR.IO:443/alice/prod-evil:v1",
+            "registry-1.docker.io:443/library/nginx:1.27", "index.docker.io:443/library/nginx:1.27", "ghcr.io:443/alice/app:v1",
+        ]
+        let result = try ProofCommandTests.run(["verify"] + images + ["--policy", policy])
+        #expect(result.status == 1, "\(result.stdout)\(result.stderr)")
+        #expect(result.stdout.components(separatedBy: "ALLOW atcr.io/alice/prod-evil:v1\n      satisfies atcr-unverified\n").count == 4,
+                "\(result.stdout)")
+        #expect(result.stdout.components(separatedBy: "ALLOW docker.io/library/nginx:1.27\n      satisfies hub-unverified\n").count == 3,
+                "\(result.stdout)")
+        #expect(result.stdout.contains("DENY  ghcr.io/alice/app:v1\n      no policy matches ghcr.io/alice/app; defaultAction is deny"),
+                "\(result.stdout)")
+        #expect(result.stdout.components(separatedBy: "no policy matches").count == 2, "only ghcr.io falls to the default: \(result.stdout)")
+    }
+
+    @Test("the world's registry by another spelling (127.0.0.1, a zero-padded port) is verified and denied like the canonical one")
+    func respelledWorldRegistry() async throws {
+        let world = try await TestWorld.shared()  // read only: no world of its own to build
+        let common = try Self.worldArguments(world)
+        let revoked = try #require(world.image("revoked"))
+        let port = try #require(world.registryName.split(separator: ":").last)
+        for host in ["127.0.0.1:\(port)", "localhost:00\(port)"] {
+            let image = revoked.reference.replacingOccurrences(of: "\(world.registryName)/", with: "\(host)/")
+            let result = try await ProofCommandTests.runDetached(["verify", image] + common)
+            #expect(result.status == 1, "\(image): \(result.stdout)\(result.stderr)")
+            #expect(result.stdout.contains("DENY  \(revoked.reference)"), "\(result.stdout)")
+            #expect(result.stdout.contains("production-images") && result.stdout.contains("record-absent"), "\(result.stdout)")
+        }
+    }
+
+    /// `--policy` (the world's, written to a state directory of this call's own), the world's
+    /// PLC directory and CA, and the test-world flag.
+    static func worldArguments(_ world: TestWorld) throws -> [String] {
+        let state = world.directory.appendingPathComponent("state-\(UUID().uuidString)")
+        try world.writeState(to: state)
+        let policy = state.appendingPathComponent("policy.yaml").path
+        return ["--policy", policy, "--plc-url", world.plcServer.origin, "--ca-bundle", try #require(world.caPath), "--allow-insecure-local"]
     }
 
     @Test("bad input exits 2: an invalid policy, a malformed reference")

@@ -1,10 +1,12 @@
-/// Where in the object a container is, e.g. `spec.template.spec.initContainers[0]`.
+/// Where in the object an image is named: a container, e.g.
+/// `spec.template.spec.initContainers[0]`, or an image volume's source, e.g.
+/// `spec.volumes[2].image`.
 public struct ContainerRef: Sendable, Hashable, CustomStringConvertible {
-    /// The dotted path from the object's root to the container entry.
+    /// The dotted path from the object's root to the container entry (or the volume's `image`).
     public var path: String
-    /// The container's `name`, when it has one.
+    /// The container's (or volume's) `name`, when it has one.
     public var name: String?
-    /// Which list the container is in.
+    /// Which list the container (or volume) is in.
     public var list: ContainerList
 
     /// A container at `path` in `list`.
@@ -24,7 +26,8 @@ public struct ImageUse: Sendable, Hashable {
     /// The image reference exactly as the pod spec writes it (not normalized: `nginx` and
     /// `docker.io/library/nginx:latest` are two entries; normalization belongs to the verifier).
     public var image: String
-    /// The containers naming it, in spec order (containers, initContainers, ephemeralContainers).
+    /// The containers naming it, in spec order (containers, initContainers, ephemeralContainers),
+    /// then the image volumes naming it.
     public var containers: [ContainerRef]
 
     /// An image and the containers that use it.

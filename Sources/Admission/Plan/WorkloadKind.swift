@@ -50,11 +50,15 @@ public enum WorkloadKind: String, Sendable, Hashable, CaseIterable {
 
     /// The container lists read from the pod spec.
     public var containerLists: [ContainerList] {
-        self == .ephemeralContainers ? [.ephemeralContainers] : ContainerList.allCases
+        self == .ephemeralContainers ? [.ephemeralContainers] : [.containers, .initContainers, .ephemeralContainers]
     }
+
+    /// True when the pod spec's `volumes` are read for image volumes (every kind but the
+    /// legacy `EphemeralContainers` object, which carries no pod spec).
+    public var hasVolumes: Bool { self != .ephemeralContainers }
 }
 
-/// One of a pod spec's container lists.
+/// Where in a pod spec an image is named: one of the container lists, or the volumes.
 public enum ContainerList: String, Sendable, Hashable, CaseIterable {
     /// `containers`.
     case containers
@@ -62,4 +66,7 @@ public enum ContainerList: String, Sendable, Hashable, CaseIterable {
     case initContainers
     /// `ephemeralContainers` (added by `kubectl debug`).
     case ephemeralContainers
+    /// `volumes[].image`: an image volume (Kubernetes ImageVolume, beta since 1.33), pulled by
+    /// the kubelet like a container image. Its `ContainerRef` names the volume.
+    case volumes
 }

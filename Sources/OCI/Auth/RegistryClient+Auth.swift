@@ -74,9 +74,14 @@ extension RegistryClient {
             let sent = tokens.now()
             let response: FetchResponse
             do throws(FetchError) {
+                // The realm is the registry's word, not the operator's: the fetcher checks where it leads.
                 response = try await fetcher.fetch(
-                    FetchRequest(url: url, headers: headers, maxBodyBytes: 64 << 10, deadline: deadline, maxRedirects: 3))
+                    FetchRequest(url: url, headers: headers, maxBodyBytes: 64 << 10, deadline: deadline, maxRedirects: 3,
+                                 urlNamedByServer: true))
             } catch {
+                if case .targetRefused(_, let reason) = error {
+                    return .failure(request.error(.tokenRealmRefused(realm: realm, reason: reason)))
+                }
                 return .failure(request.error(.transport(error)))
             }
             switch Self.parseToken(response) {

@@ -1,4 +1,5 @@
 import Foundation
+import HostNames
 
 /// Registry credentials, by canonical registry host, typically read from a mounted docker
 /// `config.json`. A credential is only ever attached to requests for its own registry (and the
@@ -46,7 +47,7 @@ public struct RegistryCredentials: Sendable, Equatable {
             text = text.dropFirst(scheme.count)
         }
         if let slash = text.firstIndex(of: "/") { text = text[..<slash] }
-        return ImageReferenceParser.canonicalRegistry(String(text))
+        return RegistryHost.canonical(text)
     }
 }
 

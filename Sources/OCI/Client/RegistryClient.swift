@@ -1,4 +1,5 @@
 import HTTPFetch
+import HostNames
 
 /// Talks to OCI registries through `HTTPFetching`: the `/v2/` probe, token and Basic auth,
 /// manifests (HEAD/GET with digest checks), the referrers API with its tag-schema fallback,
@@ -32,7 +33,7 @@ public struct RegistryClient: Sendable {
             clock: @escaping @Sendable () -> ContinuousClock.Instant = { .now }
         ) {
             self.clock = clock
-            self.insecureRegistries = Set(insecureRegistries.map(ImageReferenceParser.canonicalRegistry))
+            self.insecureRegistries = Set(insecureRegistries.map { RegistryHost.canonical($0) })
             self.maxManifestBytes = maxManifestBytes
             self.maxSignatureBlobBytes = maxSignatureBlobBytes
             self.maxReferrers = maxReferrers
@@ -57,7 +58,7 @@ public struct RegistryClient: Sendable {
     /// authentication, the configured credentials (or anonymous tokens) are accepted.
     public func probe(registry: String, deadline: ContinuousClock.Instant) async throws(RegistryError) {
         let request = RegistryRequest(
-            registry: ImageReferenceParser.canonicalRegistry(registry), repository: nil, path: "/v2/",
+            registry: RegistryHost.canonical(registry), repository: nil, path: "/v2/",
             operation: "probing the registry API")
         let response = try await send(request, deadline: deadline)
         guard (200...299).contains(response.status) else { throw statusError(response, request) }

@@ -24,6 +24,9 @@ public struct RegistryError: Error, Sendable, Equatable, CustomStringConvertible
         /// A Bearer challenge whose token `realm` is not https (http only for registries
         /// configured as insecure).
         case tokenRealmNotHTTPS(realm: String)
+        /// A Bearer challenge whose token realm leads to an address the fetcher refuses
+        /// (loopback, link-local, private without the operator's allowance).
+        case tokenRealmRefused(realm: String, reason: String)
         /// The token service refused or answered something unusable.
         case tokenRequestFailed(status: Int?, reason: String)
         /// The registry's credentials live in a credential helper or store.
@@ -93,6 +96,7 @@ public struct RegistryError: Error, Sendable, Equatable, CustomStringConvertible
         case .unauthorized(let reason): return "unauthorized: \(reason)"
         case .denied: return "access denied (403)"
         case .tokenRealmNotHTTPS(let realm): return "refused token realm \(realm): token realms must be https"
+        case .tokenRealmRefused(let realm, let reason): return "refused token realm \(realm): \(reason)"
         case .tokenRequestFailed(let status?, let reason): return "token request failed with HTTP \(status): \(reason)"
         case .tokenRequestFailed(nil, let reason): return "token request failed: \(reason)"
         case .credentialHelperUnsupported(let helper):

@@ -1,11 +1,15 @@
+import HostNames
+
 /// A normalized container image reference: `registry/repository[:tag][@digest]`.
 ///
-/// Normalization follows Docker's rules (DESIGN §3.1): `nginx` is
-/// `docker.io/library/nginx:latest`; `index.docker.io` and `registry-1.docker.io` are
-/// `docker.io`; a first component containing `.` or `:`, or equal to `localhost`, is a
-/// registry. A reference with a tag and a digest keeps both (the digest is what is pulled).
+/// Normalization follows Docker's rules: `nginx` is `docker.io/library/nginx:latest`; a first
+/// component containing `.` or `:`, or equal to `localhost`, is a registry. The registry is
+/// canonicalized by `RegistryHost` (the same function trust-policy scopes use): `atcr.io:443`
+/// is `atcr.io`, `index.docker.io` and `registry-1.docker.io` are `docker.io`, `127.0.0.1:5000`
+/// is `localhost:5000`. A reference with a tag and a digest keeps both (the digest is what is
+/// pulled).
 public struct ImageReference: Sendable, Hashable, CustomStringConvertible {
-    /// The canonical registry host and port, lowercased: `docker.io`, `atcr.io`, `localhost:5000`.
+    /// The canonical registry (`RegistryHost`): `docker.io`, `atcr.io`, `localhost:5000`.
     public let registry: String
     /// The repository path: `library/nginx`, `alice/prod-api`.
     public let repository: String
@@ -85,7 +89,7 @@ public struct RepositoryLocation: Sendable, Hashable, CustomStringConvertible {
 
     /// A location from a canonical registry name and a repository path.
     public init(registry: String, repository: String) {
-        self.registry = ImageReferenceParser.canonicalRegistry(registry)
+        self.registry = RegistryHost.canonical(registry)
         self.repository = repository
     }
 

@@ -1,3 +1,5 @@
+import HostNames
+
 /// The grammar of distribution's reference package, with Docker's normalization.
 enum ImageReferenceParser {
     static func parse(_ text: String) throws(ImageReferenceError) -> ImageReference {
@@ -40,9 +42,7 @@ enum ImageReferenceParser {
         var components = remainder.split(separator: "/", omittingEmptySubsequences: false).map(String.init)
         guard !remainder.isEmpty else { throw fail(.emptyComponent) }
         var registry = "docker.io"
-        if components.count > 1, let first = components.first,
-            first.contains(".") || first.contains(":") || first == "localhost"
-        {
+        if components.count > 1, let first = components.first, RegistryHost.readsAsRegistry(first) {
             registry = try canonicalRegistry(validating: first, fail: fail)
             components.removeFirst()
         }
@@ -61,52 +61,18 @@ enum ImageReferenceParser {
         return ImageReference(registry: registry, repository: repository, tag: tag, digest: digest)
     }
 
-    /// Lowercases a registry host and maps Docker Hub's aliases to `docker.io`.
-    static func canonicalRegistry(_ registry: String) -> String {
-        let lowered = registry.lowercased()
-        switch lowered {
-        case "index.docker.io", "registry-1.docker.io": return "docker.io"
-        default: return lowered
-        }
-    }
-
+    /// The registry part, validated and canonicalized by the one function scopes use too.
     private static func canonicalRegistry(
         validating text: String, fail: (ImageReferenceError.Reason) -> ImageReferenceError
     ) throws(ImageReferenceError) -> String {
-        var host = Substring(text)
-        var port: Substring?
-        if host.hasPrefix("[") {
-            guard let close = host.firstIndex(of: "]") else { throw fail(.invalidRegistry(text)) }
-            let inner = host[host.index(after: host.startIndex)..<close]
-            guard !inner.isEmpty, inner.contains(":"), inner.allSatisfy({ $0.isHexDigit || $0 == ":" || $0 == "." }) else {
-                throw fail(.invalidRegistry(text))
+        do throws(RegistryHost.ParseError) {
+            return try RegistryHost.canonical(parsing: Substring(text))
+        } catch {
+            switch error {
+            case .invalidHost: throw fail(.invalidRegistry(text))
+            case .invalidPort(let port): throw fail(.invalidPort(port))
             }
-            let after = host[host.index(after: close)...]
-            if !after.isEmpty {
-                guard after.first == ":" else { throw fail(.invalidRegistry(text)) }
-                port = after.dropFirst()
-            }
-            host = host[...close]
-        } else {
-            if let colon = host.firstIndex(of: ":") {
-                port = host[host.index(after: colon)...]
-                host = host[..<colon]
-            }
-            let labels = host.split(separator: ".", omittingEmptySubsequences: false)
-            guard !host.isEmpty, labels.allSatisfy(isValidHostLabel) else { throw fail(.invalidRegistry(text)) }
         }
-        if let port {
-            guard !port.isEmpty, port.count <= 5, port.allSatisfy({ $0.isASCII && $0.isNumber }),
-                let number = Int(port), (1...65535).contains(number)
-            else { throw fail(.invalidPort(String(port))) }
-        }
-        return canonicalRegistry(text)
-    }
-
-    /// `[a-zA-Z0-9]` or `[a-zA-Z0-9][a-zA-Z0-9-]*[a-zA-Z0-9]`.
-    private static func isValidHostLabel(_ label: Substring) -> Bool {
-        guard let first = label.first, let last = label.last else { return false }
-        return isAlphanumeric(first) && isAlphanumeric(last) && label.allSatisfy { isAlphanumeric($0) || $0 == "-" }
     }
 
     /// `[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*`.

@@ -1,8 +1,10 @@
+import HostNames
+
 /// An image's name as scopes see it: `registry/repository`, with no tag and no digest.
 ///
-/// The registry is canonicalized so that a scope cannot be sidestepped by spelling:
-/// host names are case-insensitive (lowercased here) and `index.docker.io` is `docker.io`.
-/// The repository is expected already normalized (OCI repositories are lowercase); it is kept
+/// The registry is canonicalized by `RegistryHost`, the function image references use too, so
+/// that a scope cannot be sidestepped by spelling: `ATCR.io:443` is `atcr.io`, Docker Hub's
+/// aliases are `docker.io`, every loopback spelling is `localhost`. The repository is expected already normalized (OCI repositories are lowercase); it is kept
 /// as given, so an invalid name simply matches no literal scope.
 public struct ImageName: Sendable, Hashable, CustomStringConvertible {
     /// The canonical registry host (and port), e.g. `atcr.io`, `docker.io`, `localhost:5000`.
@@ -12,7 +14,7 @@ public struct ImageName: Sendable, Hashable, CustomStringConvertible {
 
     /// Builds a name from its parts; the registry is canonicalized.
     public init(registry: String, repository: String) {
-        self.registry = Self.canonicalRegistry(registry)
+        self.registry = RegistryHost.canonical(registry)
         self.repository = repository
     }
 
@@ -31,10 +33,4 @@ public struct ImageName: Sendable, Hashable, CustomStringConvertible {
 
     /// `registry/repository`, the text scope globs are matched against.
     public var description: String { "\(registry)/\(repository)" }
-
-    /// Lowercases a registry host and maps Docker Hub's alias `index.docker.io` to `docker.io`.
-    public static func canonicalRegistry(_ registry: String) -> String {
-        let lowered = registry.lowercased()
-        return lowered == "index.docker.io" ? "docker.io" : lowered
-    }
 }

@@ -13,6 +13,14 @@ extension ScopeGlob {
         hostPattern.contains { $0 == "*" || $0 == "?" }
     }
 
+    /// When the pattern spells its literal registry host in a form image names never carry
+    /// (`atcr.io:443`, `registry-1.docker.io`, `127.0.0.1:5000`): the host as written and as
+    /// it is matched. Nil when the pattern is already canonical.
+    public var respelledRegistry: (written: Substring, canonical: Substring)? {
+        guard canonicalPattern != pattern else { return nil }
+        return (pattern.prefix { $0 != "/" }, hostPattern)
+    }
+
     /// Why this image scope can never match a normalized `registry/repository`, or nil.
     public var imageNeverMatchReason: String? {
         let text = canonicalPattern

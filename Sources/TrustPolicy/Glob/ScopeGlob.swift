@@ -1,3 +1,5 @@
+import HostNames
+
 /// An anchored glob over image names (`registry/repository`) or namespace names.
 ///
 /// - `*` matches any run of characters except `/`;
@@ -7,8 +9,10 @@
 /// - anything else (uppercase, spaces, `[`, `{`, `\`, three or more `*` in a row, …) is a
 ///   syntax error, so a pattern never means something other than what it looks like.
 ///
-/// A leading `index.docker.io` host is rewritten to `docker.io`, the same canonical form
-/// `ImageName` uses. Matching is a dynamic program over the pattern and the name,
+/// A literal registry host (no wildcard before the first `/`) is rewritten to its canonical
+/// name by `RegistryHost`, the function `ImageName` uses: `atcr.io:443/**` is matched as
+/// `atcr.io/**`, `registry-1.docker.io/**` as `docker.io/**` (the loader warns about such
+/// spellings and suggests the canonical one). Matching is a dynamic program over the pattern and the name,
 /// O(pattern × name), so no pattern can make it backtrack exponentially.
 public struct ScopeGlob: Sendable, Hashable, CustomStringConvertible {
     /// Why a pattern is not a valid glob.
@@ -42,7 +46,7 @@ public struct ScopeGlob: Sendable, Hashable, CustomStringConvertible {
 
     /// The pattern exactly as written in the policy.
     public let pattern: String
-    /// The pattern after canonicalizing a Docker Hub host alias (what is actually matched).
+    /// The pattern after canonicalizing a literal registry host (what is actually matched).
     public let canonicalPattern: String
     let tokens: [Token]
 
@@ -148,11 +152,15 @@ public struct ScopeGlob: Sendable, Hashable, CustomStringConvertible {
         }
     }
 
-    /// `index.docker.io/…` → `docker.io/…`, matching `ImageName.canonicalRegistry`.
+    /// The pattern with a literal registry host canonicalized (`ATCR.io:443/…` → `atcr.io/…`).
+    /// Only a pattern with a `/` has a host, only a first segment that Docker's rule reads as
+    /// a registry (a `.` or `:` in it, or `localhost`) is one, and only a host without
+    /// wildcards is rewritten; namespace globs (which never contain `/`) are left alone.
     static func canonicalizeHost(_ pattern: String) -> String {
-        let alias = "index.docker.io"
-        if pattern == alias { return "docker.io" }
-        if pattern.hasPrefix(alias + "/") { return "docker.io" + pattern.dropFirst(alias.count) }
-        return pattern
+        guard let slash = pattern.firstIndex(of: "/") else { return pattern }
+        let host = pattern[..<slash]
+        guard RegistryHost.readsAsRegistry(host), !host.contains(where: { $0 == "*" || $0 == "?" })
+        else { return pattern }
+        return RegistryHost.canonical(host) + pattern[slash...]
     }
 }

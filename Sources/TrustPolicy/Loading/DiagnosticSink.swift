@@ -18,6 +18,10 @@ struct DiagnosticSink {
         warnings.append(PolicyDiagnostic(path: path.description, line: node?.mark?.line, message: message))
     }
 
+    mutating func warning(_ path: FieldPath, line: Int?, _ message: String) {
+        warnings.append(PolicyDiagnostic(path: path.description, line: line, message: message))
+    }
+
     /// Findings in file order (stable for equal lines); findings without a line come last.
     static func sorted(_ diagnostics: [PolicyDiagnostic]) -> [PolicyDiagnostic] {
         diagnostics.enumerated().sorted { lhs, rhs in

@@ -84,13 +84,26 @@ extension PolicyParser {
                 }
                 if let why = glob.imageNeverMatchReason {
                     sink.warning(item.path, item.node, "scope '\(item.text)' can never match: \(why)")
+                } else if let canonical = glob.respelledRegistry {
+                    sink.warning(item.path, item.node,
+                                 "scope '\(item.text)' spells the registry '\(canonical.written)', which no image name carries "
+                                 + "(they say '\(canonical.canonical)'): it is matched as '\(glob.canonicalPattern)'; write that")
                 }
             } catch {
-                sink.error(item.path, item.node, "invalid scope '\(item.text)': \(error)")
+                sink.error(item.path, item.node, "invalid scope '\(item.text)': \(error)\(Self.lowercaseSuggestion(item.text, error))")
                 failed = true
             }
         }
         return failed ? nil : globs
+    }
+
+    /// For a scope refused for an uppercase letter: the scope it probably means (lowercase,
+    /// registry canonicalized), when that one is valid.
+    static func lowercaseSuggestion(_ text: String, _ error: ScopeGlob.SyntaxError) -> String {
+        guard case .invalidCharacter(let character, _) = error, character.isUppercase,
+            let lowered = try? ScopeGlob(text.lowercased())
+        else { return "" }
+        return "; did you mean '\(lowered.canonicalPattern)'?"
     }
 
     /// `namespaces`: a glob or a list of globs over namespace names.

@@ -37,6 +37,7 @@ struct PolicyParser {
         let defaultAction = parseEnum(top.nonNullValue("defaultAction"), path: .root.field("defaultAction"), as: DefaultAction.self)
         let trusted = parseTrustedDIDs(top.nonNullValue("trustedDIDs"), path: .root.field("trustedDIDs"))
         let policies = parsePolicies(top, path: .root.field("policies"))
+        if let policies { warnAboutDefaultAllow(defaultAction, node: top.nonNullValue("defaultAction"), policies: policies) }
         guard sink.errors.isEmpty, let version, let policies else { return nil }
         return TrustPolicy(
             version: version,
@@ -44,6 +45,18 @@ struct PolicyParser {
             trustedDIDs: trusted,
             policies: policies
         )
+    }
+
+    /// Enforce policies with `defaultAction: allow` (written or by default) protect only their
+    /// scopes: an image outside every scope is admitted unverified. That is a legitimate
+    /// rollout state, but it must be said out loud.
+    mutating func warnAboutDefaultAllow(_ action: DefaultAction?, node: Node?, policies: [Policy]) {
+        guard node == nil || action != nil else { return }  // an unreadable value has its own error
+        guard (action ?? .allow) == .allow, policies.contains(where: { $0.action == .enforce }) else { return }
+        let spelled = action == nil ? "allow (the default)" : "allow"
+        sink.warning(.root.field("defaultAction"), line: node?.mark?.line,
+                     "\(spelled) while enforce policies exist: an image outside every scope is admitted unverified; "
+                     + "end with defaultAction: deny (or audit) and give what may run unverified its own scopes with require.signature: false")
     }
 
     /// `version: 1.0` is a YAML float; `1` and `"1.0"` mean the same.

@@ -37,6 +37,10 @@ public struct WebhookConfiguration: Sendable {
     public var reloadInterval: Duration = .seconds(1)
     /// The pod name (Events' `reportingInstance`), from `POD_NAME`.
     public var podName = ProcessInfo.processInfo.environment["POD_NAME"] ?? ProcessInfo.processInfo.hostName
+    /// Let registry redirects and token realms lead to private addresses (10/8, 172.16/12,
+    /// 192.168/16, 100.64/10, fc00::/7), for an internal registry. Loopback and link-local
+    /// stay refused unless `allowInsecureLocal`.
+    public var allowPrivateUpstreams = false
 
     public init() {}
 }

@@ -38,7 +38,9 @@ public final class WebhookServer: Sendable {
         policyWatcher = PolicyWatcher(
             path: configuration.policyFile, pollInterval: configuration.reloadInterval, logger: logger,
             allowInsecureLocalEndpoints: configuration.allowInsecureLocal)
-        fetcher = try HTTPFetcher(configuration: .init(allowInsecureHTTP: configuration.allowInsecureLocal, caBundlePath: configuration.caBundle))
+        fetcher = try HTTPFetcher(configuration: .init(
+            allowInsecureHTTP: configuration.allowInsecureLocal, caBundlePath: configuration.caBundle,
+            serverNamedTargets: ServerNamedTargets(testWorld: configuration.allowInsecureLocal, allowPrivate: configuration.allowPrivateUpstreams)))
         var credentials = RegistryCredentials.anonymous
         if let path = configuration.dockerConfig { credentials = try RegistryCredentials.load(dockerConfigAt: path) }
         var caches = VerifierCaches.Configuration()

@@ -7,9 +7,13 @@
 #   kubectl create job j --image=atcr.io/alice/batch:v2
 #   kubectl create cronjob c --image=atcr.io/alice/cron@sha256:1111… --schedule='*/5 * * * *'
 #   kubectl create configmap settings --from-literal=mode=strict
+#   kubectl run inference --image=atcr.io/alice/prod-api:v1     (pod-image-volume.json)
 # then hand-edited: namespace, initContainers, ephemeralContainers (the shape `kubectl debug`
 # sends), server-set metadata on existing objects, and ReplicaSet / StatefulSet / DaemonSet /
-# ReplicationController derived from the Deployment.
+# ReplicationController derived from the Deployment. Image volumes (`volumes[].image`, which
+# kubectl cannot generate) were added by hand to pod-image-volume.json, and with jq to
+# deployment-existing.json for deployment-image-volume.json (the template gains two image
+# volumes, one naming an image a container already uses).
 set -eu
 mkdir -p reviews
 
@@ -64,3 +68,5 @@ review pod-finalizer-removal       UPDATE ""    v1 Pod                   pods   
 review pod-delete                  DELETE ""    v1 Pod                   pods                   ""  -                          pod-running.json          false
 review pod-exec-connect            CONNECT ""   v1 PodExecOptions        pods                   exec podexecoptions.json       -                         false
 review configmap-create            CREATE ""    v1 ConfigMap             configmaps             ""  configmap.json             -                         false
+review pod-image-volume-create     CREATE ""    v1 Pod                   pods                   ""  pod-image-volume.json      -                         false
+review deployment-image-volume     UPDATE apps  v1 Deployment            deployments            ""  deployment-image-volume.json deployment-existing.json false
