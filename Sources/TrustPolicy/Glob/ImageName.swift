@@ -4,8 +4,9 @@ import HostNames
 ///
 /// The registry is canonicalized by `RegistryHost`, the function image references use too, so
 /// that a scope cannot be sidestepped by spelling: `ATCR.io:443` is `atcr.io`, Docker Hub's
-/// aliases are `docker.io`, every loopback spelling is `localhost`. The repository is expected already normalized (OCI repositories are lowercase); it is kept
-/// as given, so an invalid name simply matches no literal scope.
+/// aliases are `docker.io`, every loopback spelling is `localhost`. The repository is expected
+/// already normalized (OCI repositories are lowercase); it is kept as given, so an invalid name
+/// simply matches no literal scope.
 public struct ImageName: Sendable, Hashable, CustomStringConvertible {
     /// The canonical registry host (and port), e.g. `atcr.io`, `docker.io`, `localhost:5000`.
     public let registry: String

@@ -12,8 +12,8 @@ import HostNames
 /// A literal registry host (no wildcard before the first `/`) is rewritten to its canonical
 /// name by `RegistryHost`, the function `ImageName` uses: `atcr.io:443/**` is matched as
 /// `atcr.io/**`, `registry-1.docker.io/**` as `docker.io/**` (the loader warns about such
-/// spellings and suggests the canonical one). Matching is a dynamic program over the pattern and the name,
-/// O(pattern × name), so no pattern can make it backtrack exponentially.
+/// spellings and suggests the canonical one). Matching is a dynamic program over the pattern
+/// and the name, O(pattern × name), so no pattern can make it backtrack exponentially.
 public struct ScopeGlob: Sendable, Hashable, CustomStringConvertible {
     /// Why a pattern is not a valid glob.
     public enum SyntaxError: Error, Sendable, Hashable, CustomStringConvertible {
