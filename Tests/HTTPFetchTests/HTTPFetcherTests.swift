@@ -81,10 +81,37 @@ struct HTTPFetcherTests {
         let response = try await trusted.fetch(Self.request("\(world.main.origin)/hello"))
         #expect(response.status == 200 && response.body == Array("hello".utf8))
         let untrusted = try world.fetcher(trustCA: false)
-        await #expect(throws: FetchError.self) { try await untrusted.fetch(Self.request("\(world.main.origin)/hello")) }
+        let started = ContinuousClock.now
+        do {
+            _ = try await untrusted.fetch(Self.request("\(world.main.origin)/hello", seconds: 1))
+            Issue.record("a server signed by an unknown CA was trusted")
+        } catch {
+            let authority = world.main.origin.replacingOccurrences(of: "https://", with: "")
+            #expect("\(error)".contains("TLS verification of \(authority) failed"), "names the host, in words, not just 'timed out': \(error)")
+            #expect("\(error)".contains("--ca-bundle"), "says what to do: \(error)")
+            #expect(!"\(error)".contains("BoringSSL"), "no raw BoringSSL error stack: \(error)")
+            #expect(ContinuousClock.now - started < .seconds(5), "the request's deadline bounds the handshake and its retries")
+        }
         try await trusted.shutdown()
         try await untrusted.shutdown()
         await world.stop()
+    }
+
+    @Test("an unusable CA bundle fails when the fetcher is made, naming the file and the reason")
+    func caBundleProblems() throws {
+        let world = FileManager.default.temporaryDirectory.appendingPathComponent("bundle-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: world, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: world) }
+        let garbage = world.appendingPathComponent("garbage.pem")
+        try Data("not a certificate".utf8).write(to: garbage)
+        for (path, reason) in [("/nope.pem", "no such file"), (world.path, "is a directory"), (garbage.path, "holds no PEM certificate")] {
+            #expect {
+                _ = try HTTPFetcher(configuration: .init(caBundlePath: path))
+            } throws: { error in
+                guard let error = error as? TrustRootsError else { return false }
+                return error.path == path && error.reason.hasPrefix(reason)
+            }
+        }
     }
 
     @Test("plain http only with the explicit flag")

@@ -1,7 +1,8 @@
+import BuildInfo
 import Foundation
 import Synchronization
 
-/// The webhook's Prometheus metrics (DESIGN §6): counters kept here, cache and reload counters
+/// The webhook's Prometheus metrics (docs/operations.md, "Metrics reference"): counters kept here, cache and reload counters
 /// read from their owners at scrape time, rendered in the Prometheus text format.
 public final class WebhookMetrics: Sendable {
     /// Histogram bucket upper bounds, in seconds.
@@ -45,7 +46,7 @@ public final class WebhookMetrics: Sendable {
         "atcr_did_resolutions_total": "DID document resolutions by result.",
         "atcr_cache_hits_total": "Verifier cache hits, by cache.",
         "atcr_cache_misses_total": "Verifier cache misses, by cache.",
-        "atcr_admission_reviews_total": "AdmissionReviews answered, by decision (allow, audit, deny, bad_request).",
+        "atcr_admission_reviews_total": "AdmissionReviews answered, by decision (allow, audit, deny, bad_request: malformed review, error: no valid policy loaded).",
         "atcr_policy_reloads_total": "Trust-policy loads, by result.",
         "atcr_certificate_reloads_total": "Serving-certificate loads, by result.",
         "atcr_upstream_errors_total": "Failed requests to registries, DID directories and PDSes, by kind.",
@@ -56,7 +57,9 @@ public final class WebhookMetrics: Sendable {
     public func render(extra: [(name: String, labels: [(String, String)], value: Double)] = []) -> String {
         var counters = state.withLock { $0.counters }
         for item in extra { counters[item.name, default: [:]][Self.render(item.labels), default: 0] += item.value }
-        var out = ""
+        var out = "# HELP atcr_build_info The running build: its version and git commit (always 1).\n"
+        out += "# TYPE atcr_build_info gauge\n"
+        out += "atcr_build_info\(Self.render([("version", BuildInfo.version), ("commit", BuildInfo.commit)])) 1\n"
         for name in counters.keys.sorted() {
             if let help = Self.help[name] { out += "# HELP \(name) \(help)\n" }
             out += "# TYPE \(name) counter\n"

@@ -32,6 +32,8 @@ public struct WebhookConfiguration: Sendable {
     public var maxBodyBytes = 8 << 20
     /// How often certificate and policy files are checked for changes.
     public var reloadInterval: Duration = .seconds(1)
+    /// `ATCR_*` variables that are set but that no setting reads (a typo?): logged as warnings.
+    public var unknownVariables: [String] = []
     /// The pod name (Events' `reportingInstance`), from `POD_NAME`.
     public var podName = ProcessInfo.processInfo.environment["POD_NAME"] ?? ProcessInfo.processInfo.hostName
 
