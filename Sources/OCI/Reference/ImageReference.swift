@@ -1,6 +1,6 @@
 /// A normalized container image reference: `registry/repository[:tag][@digest]`.
 ///
-/// Normalization follows Docker's rules (DESIGN §3.1): `nginx` is
+/// Normalization follows Docker's rules (docs/architecture.md, pipeline step 1): `nginx` is
 /// `docker.io/library/nginx:latest`; `index.docker.io` and `registry-1.docker.io` are
 /// `docker.io`; a first component containing `.` or `:`, or equal to `localhost`, is a
 /// registry. A reference with a tag and a digest keeps both (the digest is what is pulled).

@@ -2,7 +2,7 @@ import ATProto
 import Foundation
 import Testing
 
-/// Every syntax file of the interop tests that applies to atcr-verify (ATPROTO.md §6).
+/// Every syntax file of the interop tests that applies to atcr-verify (docs/architecture.md, "Conformance vectors").
 @Suite("Syntax conformance (atproto-interop-tests)")
 struct SyntaxConformanceTests {
     @Test("generic DID syntax: valid", arguments: LineCase.all("syntax/did_syntax_valid.txt"))
