@@ -41,6 +41,37 @@ struct VerifyCommandTests {
         await world.stop()
     }
 
+    @Test("without --ca-bundle: the host that failed TLS verification and what to do, said once, within --timeout")
+    func untrustedCA() async throws {
+        let world = try await TestWorld.start()
+        let state = world.directory.appendingPathComponent("state")
+        try world.writeState(to: state)
+        let image = try #require(world.image("signed-k256"))
+        let started = ContinuousClock.now
+        let result = try ProofCommandTests.run([
+            image.reference, "--policy", state.appendingPathComponent("policy.yaml").path, "--plc-url", world.plcServer.origin,
+            "--allow-insecure-local", "--timeout", "1",
+        ])
+        let elapsed = ContinuousClock.now - started
+        #expect(result.status == 1, "\(result.stdout)\(result.stderr)")
+        #expect(result.stdout.components(separatedBy: "TLS verification of \(world.registryName) failed").count == 2, "once: \(result.stdout)")
+        #expect(result.stdout.components(separatedBy: "--ca-bundle").count == 2, "names --ca-bundle once: \(result.stdout)")
+        #expect(!result.stdout.contains("BoringSSL") && !result.stdout.contains("handshake.cc"), "\(result.stdout)")
+        #expect(elapsed < .seconds(6), "--timeout 1 bounds the TLS handshake and its retries (took \(elapsed))")
+        await world.stop()
+    }
+
+    @Test("out-of-range values are said to be out of range, not 'missing'; --version names the build")
+    func valuesAndVersion() throws {
+        for value in ["-5", "0", "601"] {
+            let result = try ProofCommandTests.run(["atcr.io/alice/app:v1", "--policy", PolicyLintCommandTests.example, "--timeout", value])
+            #expect(result.status == 2)
+            #expect(result.stderr.contains("--timeout \(value): out of range 1…600"), "\(result.stderr)")
+        }
+        let version = try ProofCommandTests.run(["--version"])
+        #expect(version.status == 0 && version.stdout.hasPrefix("atcr-verify 0.") && version.stdout.contains("(commit "), "\(version.stdout)")
+    }
+
     @Test("bad input exits 2: an invalid policy, a malformed reference")
     func badInput() async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("verify-\(UUID().uuidString)")
