@@ -3,6 +3,7 @@ import Foundation
 import NIOCore
 import NIOHTTP1
 import NIOSSL
+import Synchronization
 
 /// Settings shared by every request of one fetcher.
 public struct FetchConfiguration: Sendable {
@@ -32,6 +33,8 @@ public struct FetchConfiguration: Sendable {
 public final class HTTPFetcher: HTTPFetching {
     private let client: HTTPClient
     public let configuration: FetchConfiguration
+    /// Set by `shutdown()`; a fetcher dropped without it closes its client in `deinit`.
+    private let isShutDown = Mutex(false)
 
     /// Reads `configuration.caBundlePath` now: an unreadable or invalid bundle throws a
     /// `TrustRootsError` naming the file and the reason.
@@ -59,7 +62,15 @@ public final class HTTPFetcher: HTTPFetching {
 
     /// Closes pooled connections. Call once, when done.
     public func shutdown() async throws {
+        isShutDown.withLock { $0 = true }
         try await client.shutdown()
+    }
+
+    // The owner should call `shutdown()`. If an error path dropped the fetcher without it, close
+    // the client here rather than let AsyncHTTPClient trap (debug builds) and take the process
+    // down with it: the shutdown keeps the client alive until it has finished.
+    deinit {
+        if !isShutDown.withLock({ $0 }) { _ = client.shutdown() }
     }
 
     public func fetch(_ request: FetchRequest) async throws(FetchError) -> FetchResponse {

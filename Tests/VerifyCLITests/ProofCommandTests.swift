@@ -60,6 +60,14 @@ struct ProofCommandTests {
         }
     }
 
+    /// `run` on a thread of its own: waiting for a process must not hold one of the few threads
+    /// every async test shares (a slow process would stall the others' deadlines).
+    static func runOffPool(_ arguments: [String]) async throws -> (status: Int32, stdout: String, stderr: String) {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread.detachNewThread { continuation.resume(with: Result { try run(arguments) }) }
+        }
+    }
+
     /// Runs the built `atcr-verify` binary.
     static func run(_ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
         let located = ProcessInfo.processInfo.environment["ATCR_VERIFY_BIN"].map(URL.init(fileURLWithPath:))
@@ -67,14 +75,22 @@ struct ProofCommandTests {
         let process = Process()
         process.executableURL = located
         process.arguments = arguments
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
+        // Files, not pipes: a blocking pipe read is interrupted by the SIGCHLD of any other test's
+        // child process, and Foundation traps on that EINTR.
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("atcr-verify-run-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let out = directory.appendingPathComponent("stdout"), err = directory.appendingPathComponent("stderr")
+        FileManager.default.createFile(atPath: out.path, contents: nil)
+        FileManager.default.createFile(atPath: err.path, contents: nil)
+        let outHandle = try FileHandle(forWritingTo: out), errHandle = try FileHandle(forWritingTo: err)
+        process.standardOutput = outHandle
+        process.standardError = errHandle
         try process.run()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
+        try? outHandle.close()
+        try? errHandle.close()
         process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: stdout, as: UTF8.self), String(decoding: stderr, as: UTF8.self))
+        return (process.terminationStatus, try String(contentsOf: out, encoding: .utf8), try String(contentsOf: err, encoding: .utf8))
     }
 
     static func json(_ text: String) throws -> JSONValue { try JSONParser().parse(Array(text.utf8)) }

@@ -9,7 +9,7 @@ import Testing
 /// The built (debug) `atcr-webhook` binary started the ways a newcomer starts it: every startup
 /// error is one line naming the flag, variable, file or port at fault, and exit status 1 — never a
 /// crash (an HTTP client dropped without shutdown traps in debug builds), never a silent default.
-@Suite("atcr-webhook startup")
+@Suite("atcr-webhook startup", .serialized)
 struct WebhookStartupTests {
     @Test("each startup error: exit 1, one line that names what to fix, no crash", arguments: StartupCase.all)
     func startupError(_ startup: StartupCase) async throws {
@@ -197,12 +197,15 @@ struct StartupFiles: Sendable {
     }
 }
 
-/// The built `atcr-webhook`, run with exactly the given flags and `ATCR_*` variables.
+/// The built `atcr-webhook`, run with exactly the given flags and `ATCR_*` variables. Its output
+/// goes to files, not pipes: reading pipes from the test process is interrupted by the SIGCHLDs of
+/// the many short-lived processes these tests start (and Foundation traps on EINTR there).
 final class WebhookRun {
     let process: Process
-    private let output = Shared(("", ""))
+    private let stdoutFile: URL, stderrFile: URL
 
-    var stderr: String { output.withLock { $0.1 } }
+    var stderr: String { (try? String(contentsOf: stderrFile, encoding: .utf8)) ?? "" }
+    var stdout: String { (try? String(contentsOf: stdoutFile, encoding: .utf8)) ?? "" }
 
     private init(_ arguments: [String], environment: [String: String]) throws {
         process = Process()
@@ -212,19 +215,18 @@ final class WebhookRun {
         var clean = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("ATCR_") && !$0.key.hasPrefix("KUBERNETES_") }
         clean.merge(environment) { $1 }
         process.environment = clean
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
-        let output = output
-        out.fileHandleForReading.readabilityHandler = { handle in
-            let text = String(decoding: handle.availableData, as: UTF8.self)
-            output.withLock { $0.0 += text }
-        }
-        err.fileHandleForReading.readabilityHandler = { handle in
-            let text = String(decoding: handle.availableData, as: UTF8.self)
-            output.withLock { $0.1 += text }
-        }
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("atcr-webhook-run-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        stdoutFile = directory.appendingPathComponent("stdout")
+        stderrFile = directory.appendingPathComponent("stderr")
+        FileManager.default.createFile(atPath: stdoutFile.path, contents: nil)
+        FileManager.default.createFile(atPath: stderrFile.path, contents: nil)
+        let outHandle = try FileHandle(forWritingTo: stdoutFile), errHandle = try FileHandle(forWritingTo: stderrFile)
+        process.standardOutput = outHandle
+        process.standardError = errHandle
         try process.run()
+        try? outHandle.close()
+        try? errHandle.close()
     }
 
     /// Starts the webhook and leaves it running.
@@ -240,9 +242,7 @@ final class WebhookRun {
             run.stop()
             Issue.record("still running after 30 s: \(run.stderr)")
         }
-        try await Task.sleep(for: .milliseconds(100))  // the pipes' last bytes
-        let (stdout, stderr) = run.output.withLock { $0 }
-        return (run.process.terminationStatus, stdout, stderr)
+        return (run.process.terminationStatus, run.stdout, run.stderr)
     }
 
     /// The HTTPS and metrics ports from the "listening" line, or nil if it never came (10 s).
@@ -261,10 +261,9 @@ final class WebhookRun {
         return nil
     }
 
+    /// Sends SIGTERM; the webhook drains and exits within a moment (not awaited here: a blocking
+    /// wait would hold a thread every async test shares).
     func stop() {
-        if process.isRunning {
-            process.terminate()
-            process.waitUntilExit()
-        }
+        if process.isRunning { process.terminate() }
     }
 }
