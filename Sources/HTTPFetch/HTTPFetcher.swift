@@ -175,6 +175,14 @@ public final class HTTPFetcher: HTTPFetching {
                 }
             }
             group.cancelAll()
+            // Both deadlines passed at about the same time (AsyncHTTPClient's is a little
+            // earlier): if the request ended with its own reason, such as the TLS failure of a
+            // connection it kept retrying, that says more than "timed out".
+            if case .failure(.timedOut) = outcome {
+                for await next in group {
+                    if case .failure(.transport(let url, let message))? = next { outcome = .failure(.transport(url: url, message)) }
+                }
+            }
             return outcome
         }
         if Task.isCancelled { throw .cancelled }

@@ -50,14 +50,14 @@ struct VerifyCommandTests {
         let started = ContinuousClock.now
         let result = try await ProofCommandTests.runOffPool([
             image.reference, "--policy", state.appendingPathComponent("policy.yaml").path, "--plc-url", world.plcServer.origin,
-            "--allow-insecure-local", "--timeout", "3",
+            "--allow-insecure-local", "--timeout", "4",
         ])
         let elapsed = ContinuousClock.now - started
         #expect(result.status == 1, "\(result.stdout)\(result.stderr)")
         #expect(result.stdout.components(separatedBy: "TLS verification of \(world.registryName) failed").count == 2, "once: \(result.stdout)")
         #expect(result.stdout.components(separatedBy: "--ca-bundle").count == 2, "names --ca-bundle once: \(result.stdout)")
         #expect(!result.stdout.contains("BoringSSL") && !result.stdout.contains("handshake.cc"), "\(result.stdout)")
-        #expect(elapsed < .seconds(9), "--timeout 3 bounds the TLS handshake and its retries, not the 10 s connect timeout (took \(elapsed))")
+        #expect(elapsed < .seconds(9), "--timeout 4 bounds the TLS handshake and its retries, not the 10 s connect timeout (took \(elapsed))")
         await world.stop()
     }
 
