@@ -75,22 +75,11 @@ struct ProofCommandTests {
         let process = Process()
         process.executableURL = located
         process.arguments = arguments
-        // Files, not pipes: a blocking pipe read is interrupted by the SIGCHLD of any other test's
-        // child process, and Foundation traps on that EINTR.
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("atcr-verify-run-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let out = directory.appendingPathComponent("stdout"), err = directory.appendingPathComponent("stderr")
-        FileManager.default.createFile(atPath: out.path, contents: nil)
-        FileManager.default.createFile(atPath: err.path, contents: nil)
-        let outHandle = try FileHandle(forWritingTo: out), errHandle = try FileHandle(forWritingTo: err)
-        process.standardOutput = outHandle
-        process.standardError = errHandle
+        let output = try ProcessOutput(for: process)
+        defer { output.remove() }
         try process.run()
-        try? outHandle.close()
-        try? errHandle.close()
         process.waitUntilExit()
-        return (process.terminationStatus, try String(contentsOf: out, encoding: .utf8), try String(contentsOf: err, encoding: .utf8))
+        return (process.terminationStatus, output.stdout, output.stderr)
     }
 
     static func json(_ text: String) throws -> JSONValue { try JSONParser().parse(Array(text.utf8)) }

@@ -197,15 +197,13 @@ struct StartupFiles: Sendable {
     }
 }
 
-/// The built `atcr-webhook`, run with exactly the given flags and `ATCR_*` variables. Its output
-/// goes to files, not pipes: reading pipes from the test process is interrupted by the SIGCHLDs of
-/// the many short-lived processes these tests start (and Foundation traps on EINTR there).
+/// The built `atcr-webhook`, run with exactly the given flags and `ATCR_*` variables.
 final class WebhookRun {
     let process: Process
-    private let stdoutFile: URL, stderrFile: URL
+    private let output: ProcessOutput
 
-    var stderr: String { (try? String(contentsOf: stderrFile, encoding: .utf8)) ?? "" }
-    var stdout: String { (try? String(contentsOf: stdoutFile, encoding: .utf8)) ?? "" }
+    var stderr: String { output.stderr }
+    var stdout: String { output.stdout }
 
     private init(_ arguments: [String], environment: [String: String]) throws {
         process = Process()
@@ -215,18 +213,8 @@ final class WebhookRun {
         var clean = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("ATCR_") && !$0.key.hasPrefix("KUBERNETES_") }
         clean.merge(environment) { $1 }
         process.environment = clean
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("atcr-webhook-run-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        stdoutFile = directory.appendingPathComponent("stdout")
-        stderrFile = directory.appendingPathComponent("stderr")
-        FileManager.default.createFile(atPath: stdoutFile.path, contents: nil)
-        FileManager.default.createFile(atPath: stderrFile.path, contents: nil)
-        let outHandle = try FileHandle(forWritingTo: stdoutFile), errHandle = try FileHandle(forWritingTo: stderrFile)
-        process.standardOutput = outHandle
-        process.standardError = errHandle
+        output = try ProcessOutput(for: process)
         try process.run()
-        try? outHandle.close()
-        try? errHandle.close()
     }
 
     /// Starts the webhook and leaves it running.
