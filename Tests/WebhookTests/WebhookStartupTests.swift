@@ -14,6 +14,7 @@ struct WebhookStartupTests {
     @Test("each startup error: exit 1, one line that names what to fix, no crash", arguments: StartupCase.all)
     func startupError(_ startup: StartupCase) async throws {
         let files = try StartupFiles()
+        defer { files.remove() }
         let ran = try await WebhookRun.run(startup.arguments(files), environment: startup.environment)
         #expect(ran.status == 1, "\(startup.name): exit \(ran.status); stderr: \(ran.stderr)")
         let lines = ran.stderr.split(separator: "\n").map(String.init)
@@ -28,6 +29,7 @@ struct WebhookStartupTests {
     @Test("a port in use: names the port and its flag, exits 1")
     func portInUse() async throws {
         let files = try StartupFiles()
+        defer { files.remove() }
         let taken = try await ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton).bind(host: "127.0.0.1", port: 0).get()
         let port = try #require(taken.localAddress?.port)
         for (flag, arguments) in [("--port", ["--port", "\(port)", "--metrics-port", "0"]), ("--metrics-port", ["--port", "0", "--metrics-port", "\(port)"])] {
@@ -42,6 +44,7 @@ struct WebhookStartupTests {
     @Test("a certificate file not there yet: the replica runs not ready, says why in /readyz, and is ready once it appears")
     func certificateLate() async throws {
         let files = try StartupFiles()
+        defer { files.remove() }
         let late = files.directory.appendingPathComponent("late")
         try FileManager.default.createDirectory(at: late, withIntermediateDirectories: true)
         let certificate = late.appendingPathComponent("tls.crt"), key = late.appendingPathComponent("tls.key")
@@ -95,6 +98,7 @@ struct WebhookStartupTests {
     @Test("the startup line states the build and the effective settings; --version and atcr_build_info agree")
     func startupLine() async throws {
         let files = try StartupFiles()
+        defer { files.remove() }
         let webhook = try WebhookRun.start(
             files.valid + ["--host", "127.0.0.1", "--port", "0", "--metrics-port", "\(try await Self.freePort())"],
             environment: ["ATCR_AUDIT_ONLY": "TRUE", "ATCR_CACHE_TTL": "120", "ATCR_EVENTS": "0", "ATCR_AUDITONLY": "1"])
@@ -176,6 +180,10 @@ struct StartupFiles: Sendable {
     var notPEM: String { directory.appendingPathComponent("not-pem.txt").path }
     var policy: String { directory.appendingPathComponent("policy.yaml").path }
 
+    func remove() {
+        try? FileManager.default.removeItem(at: directory)
+    }
+
     /// Flags that start the webhook.
     var valid: [String] { ["--tls-cert", certificate, "--tls-key", key, "--policy", policy, "--disable-events"] }
 
@@ -230,6 +238,7 @@ final class WebhookRun {
             run.stop()
             Issue.record("still running after 30 s: \(run.stderr)")
         }
+        defer { run.output.remove() }
         return (run.process.terminationStatus, run.stdout, run.stderr)
     }
 
@@ -253,5 +262,6 @@ final class WebhookRun {
     /// wait would hold a thread every async test shares).
     func stop() {
         if process.isRunning { process.terminate() }
+        output.remove()
     }
 }
