@@ -1,6 +1,6 @@
 # syntax=docker/dockerfile:1
 # The webhook image: atcr-webhook (the entrypoint) and the atcr-verify CLI.
-#   docker build -t REGISTRY/atcr-verify/atcr-webhook:VERSION .
+#   docker build --build-arg ATCR_BUILD_COMMIT=$(git rev-parse --short=12 HEAD) -t REGISTRY/atcr-verify/atcr-webhook:VERSION .
 # No Docker engine runs where this project is developed: scripts/check-deployment runs the
 # same release build and checks that the binaries need no shared library the runtime stage
 # below does not install.
@@ -13,6 +13,9 @@ RUN apt-get update \
 WORKDIR /src
 # The whole package: SwiftPM checks that every target it declares (tests, benchmarks) exists.
 COPY . .
+# The git commit `--version`, the startup log and atcr_build_info report: .git is not in the
+# build context, so pass it: docker build --build-arg ATCR_BUILD_COMMIT=$(git rev-parse --short=12 HEAD) .
+ARG ATCR_BUILD_COMMIT=unknown
 # Release mode, Swift standard library and Foundation linked statically: the runtime needs no
 # Swift toolchain, only the C libraries listed in RUNTIME_PACKAGES.
 RUN --mount=type=cache,target=/src/.build \

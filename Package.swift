@@ -103,12 +103,14 @@ let package = Package(
                 "TrustPolicyWatcher",
                 "HTTPFetch",
                 "OCI",
+                "BuildInfo",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HummingbirdTLS", package: "hummingbird"),
                 .product(name: "HummingbirdHTTP2", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
@@ -121,6 +123,8 @@ let package = Package(
             name: "atcr-webhook",
             dependencies: [
                 "Webhook",
+                "BuildInfo",
+                "CommandSettings",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -142,6 +146,20 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ]
+        ),
+        // What this build is: the version, and the git commit baked in by the BuildInfo plugin.
+        .target(
+            name: "BuildInfo",
+            plugins: ["BuildInfoPlugin"]
+        ),
+        // Runs scripts/build-info before every build (a plain `swift build` on a clean clone works).
+        .plugin(
+            name: "BuildInfoPlugin",
+            capability: .buildTool()
+        ),
+        // One typed layer for flags and ATCR_* variables, shared by the three executables. Pure.
+        .target(
+            name: "CommandSettings"
         ),
         // The trust policy: YAML model, validation with field paths and lines, globs, evaluation. Pure.
         .target(
@@ -169,6 +187,8 @@ let package = Package(
                 "Verifier",
                 "OCI",
                 "HTTPFetch",
+                "BuildInfo",
+                "CommandSettings",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -184,6 +204,7 @@ let package = Package(
                 "ATProtoWriter",
                 "Testbed",
                 "HTTPFetch",
+                "BuildInfo",
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
@@ -279,10 +300,16 @@ let package = Package(
                 "Testbed",
                 "HTTPFetch",
                 "atcr-webhook",
+                "BuildInfo",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Hummingbird", package: "hummingbird"),
             ]
+        ),
+        .testTarget(
+            name: "CommandSettingsTests",
+            dependencies: ["CommandSettings", "BuildInfo"]
         ),
         .testTarget(
             name: "TrustPolicyTests",

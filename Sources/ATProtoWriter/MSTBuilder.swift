@@ -1,6 +1,6 @@
 import ATProto
 
-/// Builds the canonical MST for a set of keys (ATPROTO.md §4): the shape depends only on the
+/// Builds the canonical MST for a set of keys (docs/architecture.md, "The AT Protocol encodings"): the shape depends only on the
 /// key → value map, so the same records always give the same root CID.
 public enum MSTBuilder {
     /// One leaf.

@@ -120,7 +120,7 @@ public enum FetchError: Error, Sendable, Equatable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .invalidURL(let url): return "invalid URL \(url)"
-        case .insecureURL(let url): return "refused \(url): only https is allowed (plain http needs the explicit test flag)"
+        case .insecureURL(let url): return "refused \(url): only https is allowed (plain http only in a local test world, with --allow-insecure-local)"
         case .timedOut(let url): return "timed out fetching \(url)"
         case .bodyTooLarge(let url, let limit): return "response from \(url) is larger than \(limit) bytes"
         case .tooManyRedirects(let url): return "too many redirects from \(url)"

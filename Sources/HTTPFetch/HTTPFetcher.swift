@@ -3,6 +3,7 @@ import Foundation
 import NIOCore
 import NIOHTTP1
 import NIOSSL
+import Synchronization
 
 /// Settings shared by every request of one fetcher.
 public struct FetchConfiguration: Sendable {
@@ -39,12 +40,22 @@ public struct FetchConfiguration: Sendable {
 public final class HTTPFetcher: HTTPFetching {
     private let client: HTTPClient
     public let configuration: FetchConfiguration
+    /// Set by `shutdown()`; a fetcher dropped without it closes its client in `deinit`.
+    private let isShutDown = Mutex(false)
 
-    public init(configuration: FetchConfiguration = FetchConfiguration()) throws {
+    /// Reads `configuration.caBundlePath` now: an unreadable or invalid bundle throws a
+    /// `TrustRootsError` naming the file and the reason.
+    public convenience init(configuration: FetchConfiguration = FetchConfiguration()) throws {
+        self.init(configuration: configuration, trustRoots: try TrustRoots.load(configuration.caBundlePath))
+    }
+
+    /// A fetcher with roots already loaded: cannot fail, so a caller that makes several
+    /// fetchers loads every bundle first and never holds a client it must shut down on error.
+    public init(configuration: FetchConfiguration, trustRoots: TrustRoots) {
         var tls = TLSConfiguration.makeClientConfiguration()
         tls.minimumTLSVersion = .tlsv12
-        if let path = configuration.caBundlePath {
-            tls.additionalTrustRoots = [.file(path)]
+        if !trustRoots.certificates.isEmpty {
+            tls.additionalTrustRoots = [.certificates(trustRoots.certificates)]
         }
         var clientConfiguration = HTTPClient.Configuration(
             tlsConfiguration: tls, redirectConfiguration: .disallow, decompression: .disabled)
@@ -53,9 +64,20 @@ public final class HTTPFetcher: HTTPFetching {
         self.configuration = configuration
     }
 
+    /// How much earlier than the request's deadline AsyncHTTPClient's deadline is set.
+    static let clientDeadlineLead: Duration = .milliseconds(100)
+
     /// Closes pooled connections. Call once, when done.
     public func shutdown() async throws {
+        isShutDown.withLock { $0 = true }
         try await client.shutdown()
+    }
+
+    // The owner should call `shutdown()`. If an error path dropped the fetcher without it, close
+    // the client here rather than let AsyncHTTPClient trap (debug builds) and take the process
+    // down with it: the shutdown keeps the client alive until it has finished.
+    deinit {
+        if !isShutDown.withLock({ $0 }) { _ = client.shutdown() }
     }
 
     public func fetch(_ request: FetchRequest) async throws(FetchError) -> FetchResponse {
@@ -107,7 +129,10 @@ public final class HTTPFetcher: HTTPFetching {
         if let body = request.body { outbound.body = .bytes(ByteBuffer(bytes: body)) }
         outbound.headers.add(name: "User-Agent", value: configuration.userAgent)
         for field in headers { outbound.headers.add(name: field.name, value: field.value) }
-        let remaining = request.deadline - ContinuousClock.now
+        // AsyncHTTPClient's own deadline comes a little before ours: a request that could not
+        // connect then fails with the connection's last error (a TLS verification failure, a
+        // refused connection) rather than with our bare "timed out".
+        let remaining = request.deadline - ContinuousClock.now - Self.clientDeadlineLead
         let response: HTTPClientResponse
         do {
             response = try await client.execute(outbound, deadline: .now() + .nanoseconds(remaining.clampedNanoseconds))
@@ -160,6 +185,14 @@ public final class HTTPFetcher: HTTPFetching {
                 }
             }
             group.cancelAll()
+            // Both deadlines passed at about the same time (AsyncHTTPClient's is a little
+            // earlier): if the request ended with its own reason, such as the TLS failure of a
+            // connection it kept retrying, that says more than "timed out".
+            if case .failure(.timedOut) = outcome {
+                for await next in group {
+                    if case .failure(.transport(let url, let message))? = next { outcome = .failure(.transport(url: url, message)) }
+                }
+            }
             return outcome
         }
         if Task.isCancelled { throw .cancelled }
@@ -220,6 +253,22 @@ public final class HTTPFetcher: HTTPFetching {
             }
             if client == .cancelled { return .cancelled }
         }
+        let parsed = URL(string: url)
+        let authority = parsed?.host.map { host in parsed?.port.map { "\(host):\($0)" } ?? host } ?? url
+        if let tls = tlsProblem(error, host: authority) { return .transport(url: url, tls) }
         return .transport(url: url, String(describing: error))
+    }
+
+    /// A TLS failure in words, naming the host and what to do; nil for other errors.
+    static func tlsProblem(_ error: any Error, host: String) -> String? {
+        if let extra = error as? NIOSSLExtraError, extra == .failedToValidateHostname {
+            return "TLS verification of \(host) failed: its certificate is not valid for that name"
+        }
+        guard let ssl = error as? NIOSSLError else { return nil }
+        if case .handshakeFailed = ssl, String(describing: ssl).contains("CERTIFICATE_VERIFY_FAILED") {
+            return "TLS verification of \(host) failed: its certificate is not signed by a CA this machine trusts, or has expired "
+                + "(for a private CA, pass its certificate with --ca-bundle)"
+        }
+        return "TLS handshake with \(host) failed: \(ssl)"
     }
 }

@@ -31,7 +31,8 @@ struct ImageOutcome: Sendable {
                 lines.append("      signature by \(report.did ?? "?") ignored: not a DID the matching policies trust")
             }
         }
-        if let error = verdict.error { lines.append("      error: \(error)") }
+        // The reason usually quotes the error already ("could not verify: …"): say it once.
+        if let error = verdict.error, !decision.reason.contains(error) { lines.append("      error: \(error)") }
         for warning in verdict.warnings { lines.append("      warning: \(warning)") }
         return lines.joined(separator: "\n")
     }
@@ -57,8 +58,7 @@ struct ImageOutcome: Sendable {
             case .failed(let failure):
                 members += [
                     JSONMember(name: "status", value: .string("failed")),
-                    JSONMember(name: "failedCheck", value: .string(failure.checkName)),
-                    JSONMember(name: "checkNumber", value: failure.checkNumber.map { .number(String($0)) } ?? .null),
+                    JSONMember(name: "failedCheck", value: failure.failedCheck.json),
                     JSONMember(name: "reason", value: .string(failure.reason)),
                     JSONMember(name: "transient", value: .bool(failure.isTransient)),
                 ]

@@ -13,7 +13,7 @@ public struct ResolvedKey: Sendable, Equatable {
     public let source: Source
 }
 
-/// Why `--key` could not give a key. `check` is set when the failure is one of ATPROTO.md's
+/// Why `--key` could not give a key. `check` is set when the failure is one of the numbered checks of docs/proof-checks.md
 /// numbered checks (3–5 for a DID document, 5 for a key string).
 public struct KeyArgumentError: Error, Equatable, Sendable, CustomStringConvertible {
     public let message: String

@@ -34,20 +34,26 @@ struct PolicyLintCommand: ParsableCommand {
     /// Policy files are small; a bound keeps a mistaken path (a disk image, /dev/zero) harmless.
     static let maxFileSize = 1024 * 1024
 
-    func run() throws {
-        let time: Date
-        if let now {
-            do {
-                time = try RFC3339.parse(now)
-            } catch {
-                throw ValidationError("--now: \(error.reason)")
-            }
-        } else {
-            time = Date()
+    /// Checked while parsing, so a bad `--now` shows lint's own usage.
+    func validate() throws {
+        _ = try time()
+    }
+
+    /// `--now`, or the current time.
+    func time() throws -> Date {
+        guard let now else { return Date() }
+        do {
+            return try RFC3339.parse(now)
+        } catch {
+            throw ValidationError("--now '\(now)': \(error.reason) (an RFC 3339 time, e.g. 2026-01-31T12:00:00Z)")
         }
+    }
+
+    func run() throws {
+        let time = try time()
 
         guard let bytes = FileReader.read(file, limit: Self.maxFileSize + 1), bytes.count <= Self.maxFileSize else {
-            let reason = FileReader.read(file, limit: 1) == nil ? "cannot read the file" : "larger than \(Self.maxFileSize) bytes"
+            let reason = FileReader.problem(file) ?? "larger than \(Self.maxFileSize) bytes"
             let output = PolicyLintReport.unreadable(file: file, reason: reason, json: json)
             if json { print(output, terminator: "") } else { FileHandle.standardError.write(Data(output.utf8)) }
             throw ExitCode(PolicyLintReport.unreadableExitCode)

@@ -1,6 +1,8 @@
 import ATProto
 import ArgumentParser
+import CommandSettings
 import Foundation
+import HTTPFetch
 
 /// `atcr-verify proof`: verify a `com.atproto.sync.getRecord` CAR offline.
 public struct ProofCommand: ParsableCommand {
@@ -8,7 +10,7 @@ public struct ProofCommand: ParsableCommand {
         commandName: "proof",
         abstract: "Verify a record proof (a getRecord CAR) offline, for forensics and air-gapped checks.",
         discussion: """
-            Checks ATPROTO.md 8–22: every block's hash, the signed commit (DID, low-S signature under \
+            Runs checks 8–22 of docs/proof-checks.md: every block's hash, the signed commit (DID, low-S signature under \
             the key), the MST path to collection/rkey, and the record.
 
             --key is a did:key, a Multikey (z…), a legacy multibase point (with --key-type), or the \
@@ -45,7 +47,7 @@ public struct ProofCommand: ParsableCommand {
     @Flag(name: .long, help: "Accept version 2 commits (old repositories).")
     var allowV2Commits = false
 
-    @Option(name: .long, help: "Largest CAR accepted, in bytes (a single-record proof is a few KB).")
+    @Option(name: .long, parsing: .unconditional, help: "Largest CAR accepted, in bytes (a single-record proof is a few KB).")
     var maxCarBytes: Int = 64 * 1024 * 1024
 
     @Flag(name: .long, help: "Print the verdict as JSON.")
@@ -57,7 +59,9 @@ public struct ProofCommand: ParsableCommand {
         if (expectDigest == nil) != (expectRepository == nil) {
             throw ValidationError("--expect-digest and --expect-repository go together")
         }
-        if maxCarBytes < 1 { throw ValidationError("--max-car-bytes must be positive") }
+        var settings = SettingsReader(environment: [:])
+        _ = settings.int(maxCarBytes, "--max-car-bytes", default: 64 * 1024 * 1024, atLeast: 1)
+        try settings.checkAsUsage()
     }
 
     public func run() throws {
@@ -134,7 +138,8 @@ public enum ProofRunner {
             return failure(.badInput, error.check, error.reason, key: resolved)
         }
         guard let car = readFile(inputs.carPath, inputs.maxCARBytes + 1) else {
-            return failure(.badInput, nil, "cannot read the CAR file \(inputs.carPath)", key: resolved)
+            let reason = FileReader.problem(inputs.carPath).map { ": \($0)" } ?? ""
+            return failure(.badInput, nil, "cannot read the CAR file \(inputs.carPath)\(reason)", key: resolved)
         }
         guard car.count <= inputs.maxCARBytes else {
             return failure(.badInput, nil, "\(inputs.carPath) is larger than --max-car-bytes \(inputs.maxCARBytes)", key: resolved)
@@ -153,14 +158,15 @@ public enum ProofRunner {
 
 /// Bounded file reads for the CLI.
 public enum FileReader {
-    /// At most `limit` bytes of the regular file at `path`, or nil when it cannot be read.
+    /// At most `limit` bytes of the regular file at `path`, or nil when it cannot be read
+    /// (`problem` says why).
     public static func read(_ path: String, limit: Int) -> [UInt8]? {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), !isDirectory.boolValue,
-            let handle = FileHandle(forReadingAtPath: path)
-        else { return nil }
-        defer { try? handle.close() }
-        guard let data = try? handle.read(upToCount: limit) else { return [] }
-        return Array(data)
+        try? LocalFile.read(path, limit: limit)
+    }
+
+    /// Why `path` cannot be read ("no such file", "is a directory, not a file", "permission
+    /// denied"), or nil when it can.
+    public static func problem(_ path: String) -> String? {
+        LocalFile.problem(at: path)
     }
 }

@@ -61,9 +61,7 @@ public struct ProofReport: Sendable {
         var members: [JSONMember] = [
             JSONMember(name: "valid", value: .bool(outcome == .present || outcome == .absent)),
             JSONMember(name: "present", value: .bool(outcome == .present)),
-            JSONMember(name: "failedCheck", value: failedCheck.map {
-                .object([JSONMember(name: "number", value: .number(String($0.rawValue))), JSONMember(name: "name", value: .string($0.name))])
-            } ?? .null),
+            JSONMember(name: "failedCheck", value: failedCheck.map { FailedCheck($0).json } ?? .null),
             JSONMember(name: "error", value: string(message)),
             JSONMember(name: "exitCode", value: .number(String(outcome.rawValue))),
             JSONMember(name: "did", value: .string(did)),

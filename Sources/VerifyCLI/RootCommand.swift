@@ -1,4 +1,5 @@
 import ArgumentParser
+import BuildInfo
 import Foundation
 
 /// `atcr-verify`: the verification core on the command line.
@@ -6,6 +7,7 @@ public struct RootCommand: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "atcr-verify",
         abstract: "Verify ATProto signatures of ATCR container images.",
+        version: "atcr-verify \(BuildInfo.versionText)",
         subcommands: [VerifyCommand.self, ProofCommand.self, PolicyCommand.self],
         defaultSubcommand: VerifyCommand.self)
 

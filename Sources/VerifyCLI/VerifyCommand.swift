@@ -1,5 +1,6 @@
 import ATProto
 import ArgumentParser
+import CommandSettings
 import Foundation
 import HTTPFetch
 import OCI
@@ -38,7 +39,7 @@ public struct VerifyCommand: AsyncParsableCommand {
     @Option(name: .long, help: "Docker config.json with registry credentials.")
     var dockerConfig: String?
 
-    @Option(name: .long, help: "Time allowed per image, in seconds.")
+    @Option(name: .long, parsing: .unconditional, help: "Time allowed per image, in seconds (1…600): it bounds every request, TLS handshakes included.")
     var timeout: Int = 30
 
     @Flag(name: .long, help: "Treat every enforce policy as audit (report, never deny).")
@@ -59,16 +60,18 @@ public struct VerifyCommand: AsyncParsableCommand {
     public init() {}
 
     public func validate() throws {
-        if timeout < 1 || timeout > 600 { throw ValidationError("--timeout must be 1…600 seconds") }
+        var settings = SettingsReader(environment: [:])
+        _ = settings.int(timeout, "--timeout", default: 30, in: 1...600)
         if !plainHTTPRegistry.isEmpty && !allowInsecureLocal {
-            throw ValidationError("--plain-http-registry needs --allow-insecure-local (plain http is for the local test world only)")
+            settings.report("--plain-http-registry needs --allow-insecure-local (plain http is for the local test world only)")
         }
+        try settings.checkAsUsage()
     }
 
     public func run() async throws {
         let now = Date()
         guard let bytes = FileReader.read(policy, limit: PolicyLintCommand.maxFileSize + 1), bytes.count <= PolicyLintCommand.maxFileSize else {
-            throw CLIFailure("cannot read the policy file \(policy)")
+            throw CLIFailure("cannot read the policy file \(policy): \(FileReader.problem(policy) ?? "larger than \(PolicyLintCommand.maxFileSize) bytes")")
         }
         let loaded = PolicyLoader.load(yaml: String(decoding: bytes, as: UTF8.self), now: now, allowInsecureLocalEndpoints: allowInsecureLocal)
         guard let trustPolicy = loaded.policy else {
@@ -90,14 +93,20 @@ public struct VerifyCommand: AsyncParsableCommand {
                 throw CLIFailure("\(dockerConfig): \(error)")
             }
         }
-        let fetcher = try HTTPFetcher(configuration: .init(
-            allowInsecureHTTP: allowInsecureLocal, caBundlePath: caBundle,
-            serverNamedTargets: ServerNamedTargets(testWorld: allowInsecureLocal, allowPrivate: allowPrivateUpstreams)))
+        let fetcher: HTTPFetcher
+        do {
+            fetcher = try HTTPFetcher(configuration: .init(
+                allowInsecureHTTP: allowInsecureLocal, caBundlePath: caBundle,
+                serverNamedTargets: ServerNamedTargets(testWorld: allowInsecureLocal, allowPrivate: allowPrivateUpstreams)))
+        } catch {
+            throw CLIFailure("--ca-bundle \(error)")
+        }
         let insecure = Set(plainHTTPRegistry)
         let verifier = ImageVerifier(
             fetcher: fetcher,
             registry: RegistryClient(fetcher: fetcher, credentials: credentials, configuration: .init(insecureRegistries: insecure)),
-            options: .init(resolver: .init(plcDirectory: plcURL, allowInsecureLocal: allowInsecureLocal)))
+            // No work outlives --timeout here: nobody retries, so nothing would use a warmed cache.
+            options: .init(resolver: .init(plcDirectory: plcURL, allowInsecureLocal: allowInsecureLocal), backgroundBudget: .zero))
         var outcomes: [ImageOutcome] = []
         for reference in references {
             let plan = trustPolicy.contactPlan(

@@ -20,6 +20,11 @@ struct DemoCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Keep the world and the webhook running afterwards (until Ctrl-C).")
     var keep = false
 
+    /// `atcr-verify`, beside the webhook binary (both come from the same build).
+    var verifyBinary: String {
+        URL(fileURLWithPath: webhook).deletingLastPathComponent().appendingPathComponent("atcr-verify").path
+    }
+
     func run() async throws {
         let directory = URL(fileURLWithPath: state)
         try? FileManager.default.removeItem(at: directory)
@@ -66,6 +71,10 @@ struct DemoCommand: AsyncParsableCommand {
             say("    '\(webhook.origin)/validate?timeout=10s' \\")
             say(#"    -d '{"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":"1","kind":{"group":"","version":"v1","kind":"Pod"},"resource":{"group":"","version":"v1","resource":"pods"},"operation":"CREATE","namespace":"prod","object":{"apiVersion":"v1","kind":"Pod","metadata":{"name":"p"},"spec":{"containers":[{"name":"c","image":"\#(example)"}]}}}}'"#)
             say("  curl --cacert \(directory.path)/ca.pem \(webhook.origin)/metrics")
+            say("The same decisions from the CLI, against the same world:")
+            say("  " + world.verifyCommand(
+                binary: verifyBinary, images: [example, world.image("revoked")?.reference ?? ""].filter { !$0.isEmpty },
+                policyPath: directory.appendingPathComponent("policy.yaml").path))
             say("Ctrl-C stops everything.")
             await Signals.wait(for: [SIGINT, SIGTERM])
         }

@@ -1,3 +1,4 @@
+import ATProto
 import Foundation
 import Testbed
 
@@ -86,7 +87,9 @@ struct DemoOutcome {
         decision = allowed ? (result == "audit" ? "audit" : "allow") : "deny"
         policy = (audit?["policy"] as? String) ?? "-"
         let signers = (audit?["signers"] as? [String] ?? []).map(named)
-        let checks = audit?["failedChecks"] as? [String] ?? []
+        let checks = (audit?["failedChecks"] as? [[String: Any]] ?? []).map { check in
+            FailedCheck(number: check["number"] as? Int, name: check["name"] as? String ?? "?").description
+        }
         let reasons = (audit?["reasons"] as? [String] ?? []).map(named)
         switch decision {
         case "allow":

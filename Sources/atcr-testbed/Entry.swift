@@ -1,4 +1,5 @@
 import ArgumentParser
+import BuildInfo
 import Foundation
 
 @main
@@ -6,6 +7,7 @@ struct TestbedCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "atcr-testbed",
         abstract: "The local ATCR test world: real signed atproto repositories.",
+        version: "atcr-testbed \(BuildInfo.versionText)",
         subcommands: [UpCommand.self, DemoCommand.self, ProofsCommand.self])
 }
 

@@ -33,6 +33,8 @@ struct UpCommand: AsyncParsableCommand {
         say("  did:web host   \(world.didWebServer.origin)")
         if let ca = world.caPath { say("  CA             \(ca)") }
         say("  \(world.images.count) scenario images, \(world.accounts.count) accounts: \(manifest)")
+        say("verify against it (any scenario image from world.json):")
+        say("  " + world.verifyCommand(images: [world.images.first?.reference ?? "IMAGE"], policyPath: directory.appendingPathComponent("policy.yaml").path))
         say("ready")
         await Signals.wait(for: [SIGINT, SIGTERM])
         await world.stop()

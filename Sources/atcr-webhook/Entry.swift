@@ -1,10 +1,14 @@
 import ArgumentParser
+import BuildInfo
+import CommandSettings
 import Foundation
 import Logging
 import Webhook
 
-/// `atcr-webhook`: the validating admission webhook. Every flag has an environment variable
-/// (shown in `--help`); a flag given on the command line wins.
+/// `atcr-webhook`: the validating admission webhook. Every setting is a flag and an `ATCR_*`
+/// variable (shown in `--help`), read through `SettingsReader` in `configuration()`: the flag
+/// wins, a bad value of either is a startup error naming it. To add a setting, declare the flag
+/// optional here and read it once in `configuration()` (see `SettingsReader`).
 @main
 struct WebhookCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
@@ -15,86 +19,123 @@ struct WebhookCommand: AsyncParsableCommand {
             admission.k8s.io/v1), GET /healthz, GET /readyz (ready once a valid policy and the certificate \
             have loaded) and GET /metrics (Prometheus; also on the plain --metrics-port). The certificate, key \
             and policy files are re-read when they change (Secret and ConfigMap volume updates). One JSON audit \
-            line per image decision goes to stdout; logs (JSON) to stderr. SIGTERM: stop accepting, finish \
-            in-flight reviews, exit 0.
-            """)
+            line per image decision goes to stdout; logs (JSON) to stderr. SIGTERM: drain for --shutdown-delay \
+            (/readyz 503, HTTP/1.1 answers close their connection), stop accepting, finish in-flight reviews, exit 0.
 
-    static func env(_ name: String) -> String? { ProcessInfo.processInfo.environment[name] }
+            Each flag can be set by its ATCR_* variable instead; the flag wins. Booleans are true, false, \
+            1 or 0 (any case). A value that cannot be used (not a number, out of range, an unreadable \
+            file, a port in use) stops the webhook at startup with one line naming it, exit status 1.
+            """,
+        version: "atcr-webhook \(BuildInfo.versionText)")
 
-    @Option(help: "Listen address (ATCR_HOST).") var host = env("ATCR_HOST") ?? "0.0.0.0"
-    @Option(help: "HTTPS port, 0 for any free one (ATCR_PORT).") var port = Int(env("ATCR_PORT") ?? "") ?? 8443
-    @Option(help: "Plain-HTTP metrics and health port, 0 for none (ATCR_METRICS_PORT).") var metricsPort = Int(env("ATCR_METRICS_PORT") ?? "") ?? 9090
-    @Option(help: "Serving certificate, PEM (ATCR_TLS_CERT).") var tlsCert = env("ATCR_TLS_CERT") ?? "/etc/atcr-verify/tls/tls.crt"
-    @Option(help: "Serving key, PEM (ATCR_TLS_KEY).") var tlsKey = env("ATCR_TLS_KEY") ?? "/etc/atcr-verify/tls/tls.key"
-    @Option(help: "Trust-policy file (ATCR_POLICY).") var policy = env("ATCR_POLICY") ?? "/etc/atcr-verify/policy/policy.yaml"
-    @Option(help: "PLC directory URL (ATCR_PLC_URL).") var plcURL = env("ATCR_PLC_URL") ?? "https://plc.directory"
-    @Option(help: "Extra CA certificates (PEM) for outbound TLS (ATCR_CA_BUNDLE).") var caBundle = env("ATCR_CA_BUNDLE") ?? ""
-    @Option(help: "Docker config.json with registry credentials (ATCR_DOCKER_CONFIG).") var dockerConfig = env("ATCR_DOCKER_CONFIG") ?? ""
-    @Option(help: "Evidence cache TTL in seconds (ATCR_CACHE_TTL).") var cacheTTL = Int(env("ATCR_CACHE_TTL") ?? "") ?? 300
-    @Option(help: "Definite-negative cache TTL in seconds (ATCR_NEGATIVE_CACHE_TTL).") var negativeCacheTTL = Int(env("ATCR_NEGATIVE_CACHE_TTL") ?? "") ?? 30
-    @Option(help: "Deadline in seconds when the API server sends no timeout (ATCR_DEFAULT_TIMEOUT).") var defaultTimeout = Int(env("ATCR_DEFAULT_TIMEOUT") ?? "") ?? 10
-    @Flag(help: "Turn every enforce policy into audit, for rollout (ATCR_AUDIT_ONLY=true).") var auditOnly = env("ATCR_AUDIT_ONLY") == "true"
-    @Flag(inversion: .prefixedEnableDisable, help: "Send Kubernetes Events for denials and audit findings (ATCR_EVENTS=false to disable).")
-    var events = env("ATCR_EVENTS") != "false"
-    @Option(help: "Kubernetes API URL for Events; default in-cluster (ATCR_KUBE_API).") var kubeAPI = env("ATCR_KUBE_API") ?? ""
-    @Option(help: "Service-account token file (ATCR_KUBE_TOKEN_FILE).") var kubeTokenFile = env("ATCR_KUBE_TOKEN_FILE") ?? "/var/run/secrets/kubernetes.io/serviceaccount/token"
-    @Option(help: "Kubernetes API CA file (ATCR_KUBE_CA_FILE).") var kubeCAFile = env("ATCR_KUBE_CA_FILE") ?? "/var/run/secrets/kubernetes.io/serviceaccount/ca.crt"
-    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical (ATCR_LOG_LEVEL).") var logLevel = env("ATCR_LOG_LEVEL") ?? "info"
+    static let logLevels = Logger.Level.allCases.map(\.rawValue)
+
+    @Option(help: "Listen address (ATCR_HOST, default 0.0.0.0).") var host: String?
+    @Option(parsing: .unconditional, help: "HTTPS port, 0 for any free one (ATCR_PORT, default 8443).") var port: Int?
+    @Option(parsing: .unconditional, help: "Plain-HTTP metrics and health port, 0 for none (ATCR_METRICS_PORT, default 9090).") var metricsPort: Int?
+    @Option(help: "Serving certificate, PEM (ATCR_TLS_CERT, default /etc/atcr-verify/tls/tls.crt).") var tlsCert: String?
+    @Option(help: "Serving key, PEM (ATCR_TLS_KEY, default /etc/atcr-verify/tls/tls.key).") var tlsKey: String?
+    @Option(help: "Trust-policy file (ATCR_POLICY, default /etc/atcr-verify/policy/policy.yaml).") var policy: String?
+    @Option(help: "PLC directory URL (ATCR_PLC_URL, default https://plc.directory).") var plcURL: String?
+    @Option(help: "Extra CA certificates (PEM) for outbound TLS (ATCR_CA_BUNDLE).") var caBundle: String?
+    @Option(help: "Docker config.json with registry credentials (ATCR_DOCKER_CONFIG).") var dockerConfig: String?
+    @Option(parsing: .unconditional, help: "Evidence cache TTL in seconds (ATCR_CACHE_TTL, default 300).") var cacheTTL: Int?
+    @Option(parsing: .unconditional, help: "Definite-negative cache TTL in seconds (ATCR_NEGATIVE_CACHE_TTL, default 30).") var negativeCacheTTL: Int?
+    @Option(parsing: .unconditional, help: "Deadline in seconds when the API server sends no timeout, 1…30 (ATCR_DEFAULT_TIMEOUT, default 10).")
+    var defaultTimeout: Int?
+    @Flag(help: "Turn every enforce policy into audit, for rollout (ATCR_AUDIT_ONLY=true).") var auditOnly = false
+    @Flag(inversion: .prefixedEnableDisable, help: "Send Kubernetes Events for denials and audit findings (ATCR_EVENTS, default on).")
+    var events: Bool?
+    @Option(help: "Kubernetes API URL for Events; default in-cluster (ATCR_KUBE_API).") var kubeAPI: String?
+    @Option(help: "Service-account token file (ATCR_KUBE_TOKEN_FILE, default the in-cluster one).") var kubeTokenFile: String?
+    @Option(help: "Kubernetes API CA file (ATCR_KUBE_CA_FILE, default the in-cluster one).") var kubeCAFile: String?
+    @Option(help: "Log level: \(logLevels.joined(separator: ", ")) (ATCR_LOG_LEVEL, default info).") var logLevel: String?
     @Flag(help: "LOCAL TEST WORLD ONLY: allow plain-http upstreams, localhost did:web and loopback PDS endpoints (ATCR_ALLOW_INSECURE_LOCAL=true).")
-    var allowInsecureLocal = env("ATCR_ALLOW_INSECURE_LOCAL") == "true"
+    var allowInsecureLocal = false
     @Option(help: "With --allow-insecure-local: a registry reached over plain http (repeatable).") var plainHTTPRegistry: [String] = []
-    @Option(help: "Seconds to keep answering after SIGTERM while draining (/readyz 503, connections closed after each answer) (ATCR_SHUTDOWN_DELAY).")
-    var shutdownDelay = Int(env("ATCR_SHUTDOWN_DELAY") ?? "") ?? 5
     @Flag(help: "Let registry redirects and token realms lead to private addresses (10/8, 172.16/12, 192.168/16, 100.64/10, fc00::/7), for an internal registry (ATCR_ALLOW_PRIVATE_UPSTREAMS=true).")
-    var allowPrivateUpstreams = env("ATCR_ALLOW_PRIVATE_UPSTREAMS") == "true"
+    var allowPrivateUpstreams = false
+    @Option(parsing: .unconditional, help: "Seconds to keep answering after SIGTERM while draining: /readyz 503, HTTP/1.1 answers close their connection (ATCR_SHUTDOWN_DELAY, default 5).")
+    var shutdownDelay: Int?
 
-    func validate() throws {
-        guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("--log-level: unknown level '\(logLevel)'") }
-        guard (0...65535).contains(port), (0...65535).contains(metricsPort) else {
-            throw ValidationError("ports must be 0…65535 (0: any free port, logged when listening)")
+    /// The configuration these flags and `environment` describe, or every problem with them.
+    func configuration(environment: [String: String]) throws(SettingsError) -> WebhookConfiguration {
+        var settings = SettingsReader(environment: environment)
+        var configuration = WebhookConfiguration()
+        configuration.host = settings.string(host, "--host", env: "ATCR_HOST", default: "0.0.0.0")
+        configuration.port = settings.int(port, "--port", env: "ATCR_PORT", default: 8443, in: 0...65535)
+        configuration.metricsPort = settings.int(metricsPort, "--metrics-port", env: "ATCR_METRICS_PORT", default: 9090, in: 0...65535)
+        configuration.certificateFile = settings.string(tlsCert, "--tls-cert", env: "ATCR_TLS_CERT", default: "/etc/atcr-verify/tls/tls.crt")
+        configuration.keyFile = settings.string(tlsKey, "--tls-key", env: "ATCR_TLS_KEY", default: "/etc/atcr-verify/tls/tls.key")
+        configuration.policyFile = settings.string(policy, "--policy", env: "ATCR_POLICY", default: "/etc/atcr-verify/policy/policy.yaml")
+        configuration.plcDirectory = settings.string(plcURL, "--plc-url", env: "ATCR_PLC_URL", default: "https://plc.directory")
+        configuration.caBundle = settings.string(caBundle, "--ca-bundle", env: "ATCR_CA_BUNDLE")
+        configuration.dockerConfig = settings.string(dockerConfig, "--docker-config", env: "ATCR_DOCKER_CONFIG")
+        configuration.cacheTTL = .seconds(settings.int(cacheTTL, "--cache-ttl", env: "ATCR_CACHE_TTL", default: 300, atLeast: 0))
+        configuration.negativeCacheTTL = .seconds(settings.int(negativeCacheTTL, "--negative-cache-ttl", env: "ATCR_NEGATIVE_CACHE_TTL", default: 30, atLeast: 0))
+        configuration.defaultTimeout = .seconds(settings.int(defaultTimeout, "--default-timeout", env: "ATCR_DEFAULT_TIMEOUT", default: 10, in: 1...30))
+        configuration.auditOnly = settings.flag(auditOnly, "--audit-only", env: "ATCR_AUDIT_ONLY")
+        configuration.eventsEnabled = settings.bool(events, "--enable-events", env: "ATCR_EVENTS", default: true)
+        let kubeToken = settings.string(kubeTokenFile, "--kube-token-file", env: "ATCR_KUBE_TOKEN_FILE", default: "\(KubernetesAPI.serviceAccountDirectory)/token")
+        let kubeCA = settings.string(kubeCAFile, "--kube-ca-file", env: "ATCR_KUBE_CA_FILE", default: "\(KubernetesAPI.serviceAccountDirectory)/ca.crt")
+        if let api = settings.string(kubeAPI, "--kube-api", env: "ATCR_KUBE_API") {
+            configuration.kubernetesAPI = KubernetesAPI(baseURL: api, tokenFile: kubeToken, caFile: kubeCA)
         }
-        guard cacheTTL >= 0, negativeCacheTTL >= 0, (1...30).contains(defaultTimeout) else {
-            throw ValidationError("TTLs must be ≥ 0 and --default-timeout 1…30 seconds")
+        let level = settings.choice(logLevel, "--log-level", env: "ATCR_LOG_LEVEL", default: "info", among: Self.logLevels)
+        configuration.logLevel = Logger.Level(rawValue: level) ?? .info
+        configuration.allowInsecureLocal = settings.flag(allowInsecureLocal, "--allow-insecure-local", env: "ATCR_ALLOW_INSECURE_LOCAL")
+        configuration.plainHTTPRegistries = plainHTTPRegistry
+        if !plainHTTPRegistry.isEmpty && !configuration.allowInsecureLocal {
+            settings.report("--plain-http-registry needs --allow-insecure-local (plain http is for the local test world only)")
         }
-        guard (0...60).contains(shutdownDelay) else { throw ValidationError("--shutdown-delay must be 0…60 seconds") }
-        if !plainHTTPRegistry.isEmpty && !allowInsecureLocal { throw ValidationError("--plain-http-registry needs --allow-insecure-local") }
+        configuration.allowPrivateUpstreams = settings.flag(allowPrivateUpstreams, "--allow-private-upstreams", env: "ATCR_ALLOW_PRIVATE_UPSTREAMS")
+        configuration.shutdownDelay = .seconds(settings.int(shutdownDelay, "--shutdown-delay", env: "ATCR_SHUTDOWN_DELAY", default: 5, in: 0...60))
+        try settings.check()
+        configuration.unknownVariables = settings.unreadVariables()
+        return configuration
     }
 
     func run() async throws {
-        let level = Logger.Level(rawValue: logLevel) ?? .info
+        let configuration: WebhookConfiguration
+        do {
+            configuration = try self.configuration(environment: ProcessInfo.processInfo.environment)
+        } catch {
+            Self.fail(error.problems)
+        }
+        let level = configuration.logLevel
         LoggingSystem.bootstrap { label in JSONLogHandler(label: label, level: level) }
         var logger = Logger(label: "atcr-webhook")
         logger.logLevel = level
-        var configuration = WebhookConfiguration()
-        configuration.host = host
-        configuration.port = port
-        configuration.metricsPort = metricsPort
-        configuration.certificateFile = tlsCert
-        configuration.keyFile = tlsKey
-        configuration.policyFile = policy
-        configuration.plcDirectory = plcURL
-        configuration.caBundle = caBundle.isEmpty ? nil : caBundle
-        configuration.dockerConfig = dockerConfig.isEmpty ? nil : dockerConfig
-        configuration.cacheTTL = .seconds(cacheTTL)
-        configuration.negativeCacheTTL = .seconds(negativeCacheTTL)
-        configuration.defaultTimeout = .seconds(defaultTimeout)
-        configuration.auditOnly = auditOnly
-        configuration.eventsEnabled = events
-        if !kubeAPI.isEmpty { configuration.kubernetesAPI = KubernetesAPI(baseURL: kubeAPI, tokenFile: kubeTokenFile, caFile: kubeCAFile) }
-        configuration.logLevel = level
-        configuration.allowInsecureLocal = allowInsecureLocal
-        configuration.plainHTTPRegistries = plainHTTPRegistry
-        configuration.shutdownDelay = .seconds(shutdownDelay)
-        configuration.allowPrivateUpstreams = allowPrivateUpstreams
-        if allowInsecureLocal { logger.warning("--allow-insecure-local is on: plain http and loopback upstreams are accepted (test worlds only)") }
-
-        let server = try WebhookServer(configuration: configuration, logger: logger) { line in
-            FileHandle.standardOutput.write(Data((line + "\n").utf8))
+        for name in configuration.unknownVariables {
+            logger.warning("\(name) is set but is not a setting of this version: ignored (a typo?)")
         }
-        let announcer = logger
-        try await server.run { port, metricsPort in
-            announcer.info("listening", metadata: ["port": "\(port)", "metricsPort": "\(metricsPort)"])
+        if configuration.allowInsecureLocal { logger.warning("--allow-insecure-local is on: plain http and loopback upstreams are accepted (test worlds only)") }
+
+        let server: WebhookServer
+        do {
+            server = try WebhookServer(configuration: configuration, logger: logger) { line in
+                FileHandle.standardOutput.write(Data((line + "\n").utf8))
+            }
+        } catch let error as WebhookStartupError {
+            Self.fail(["\(error)"])
+        }
+        do {
+            try await server.preflight()
+            logger.info("starting atcr-webhook", metadata: server.startupSummary)
+            let announcer = logger
+            try await server.run { port, metricsPort in
+                announcer.info("listening", metadata: ["port": "\(port)", "metricsPort": "\(metricsPort)"])
+            }
+        } catch let error as WebhookStartupError {
+            await server.shutdown()  // every exit path closes the HTTP clients (debug builds trap otherwise)
+            Self.fail(["\(error)"])
         }
         logger.info("stopped")
+    }
+
+    /// A startup error: one line per problem on stderr, exit status 1.
+    static func fail(_ problems: [String]) -> Never {
+        for problem in problems { FileHandle.standardError.write(Data("atcr-webhook: \(problem)\n".utf8)) }
+        Foundation.exit(1)
     }
 }

@@ -67,7 +67,7 @@ struct PolicyIntegrationTests {
         #expect(outcome.auditEvents(at: Self.now).allSatisfy { $0.signers == [Self.alice] && $0.result == .allow })
     }
 
-    @Test("signed only by an untrusted DID: the DESIGN's denial message")
+    @Test("signed only by an untrusted DID: the documented denial message")
     func untrustedSigner() throws {
         let outcome = try Self.run(review: "deployment-create") { _ in ([SignatureEvidence(did: Self.mallory, status: .notChecked)], nil) }
         #expect(outcome.response.allowed == false)

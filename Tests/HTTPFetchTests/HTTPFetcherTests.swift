@@ -88,13 +88,56 @@ struct HTTPFetcherTests {
     func tlsTrust() async throws {
         let world = try await Fixture()
         let trusted = try world.fetcher()
-        let response = try await trusted.fetch(Self.request("\(world.main.origin)/hello"))
-        #expect(response.status == 200 && response.body == Array("hello".utf8))
+        do {
+            let response = try await trusted.fetch(Self.request("\(world.main.origin)/hello"))
+            #expect(response.status == 200 && response.body == Array("hello".utf8))
+        } catch {
+            Issue.record("the trusted fetch failed: \(error)")  // recorded; the fetchers are still shut down below
+        }
         let untrusted = try world.fetcher(trustCA: false)
-        await #expect(throws: FetchError.self) { try await untrusted.fetch(Self.request("\(world.main.origin)/hello")) }
+        let started = ContinuousClock.now
+        do {
+            _ = try await untrusted.fetch(Self.request("\(world.main.origin)/hello", seconds: 6))
+            Issue.record("a server signed by an unknown CA was trusted")
+        } catch {
+            let authority = world.main.origin.replacingOccurrences(of: "https://", with: "")
+            #expect("\(error)".contains("TLS verification of \(authority) failed"), "names the host, in words, not just 'timed out': \(error)")
+            #expect("\(error)".contains("--ca-bundle"), "says what to do: \(error)")
+            #expect(!"\(error)".contains("BoringSSL"), "no raw BoringSSL error stack: \(error)")
+            #expect(ContinuousClock.now - started < .seconds(9), "the request's deadline (6 s) bounds the handshake and its retries, not the 10 s connect timeout")
+        }
         try await trusted.shutdown()
         try await untrusted.shutdown()
         await world.stop()
+    }
+
+    @Test("a fetcher dropped without shutdown() (an error path) closes its client instead of trapping")
+    func droppedFetcher() async throws {
+        let world = try await Fixture()
+        do {
+            let fetcher = try world.fetcher()
+            let response = try await fetcher.fetch(Self.request("\(world.main.origin)/hello"))
+            #expect(response.status == 200)
+        }
+        try await Task.sleep(for: .milliseconds(200))  // the client's shutdown finishes; a trap would end the whole run here
+        await world.stop()
+    }
+
+    @Test("an unusable CA bundle fails when the fetcher is made, naming the file and the reason")
+    func caBundleProblems() throws {
+        let world = FileManager.default.temporaryDirectory.appendingPathComponent("bundle-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: world, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: world) }
+        let garbage = world.appendingPathComponent("garbage.pem")
+        try Data("not a certificate".utf8).write(to: garbage)
+        for (path, reason) in [("/nope.pem", "no such file"), (world.path, "is a directory"), (garbage.path, "holds no PEM certificate")] {
+            #expect {
+                _ = try HTTPFetcher(configuration: .init(caBundlePath: path))
+            } throws: { error in
+                guard let error = error as? TrustRootsError else { return false }
+                return error.path == path && error.reason.hasPrefix(reason)
+            }
+        }
     }
 
     @Test("plain http only with the explicit flag")
@@ -144,13 +187,17 @@ struct HTTPFetcherTests {
     func redirectCredentials() async throws {
         let world = try await Fixture()
         let fetcher = try world.fetcher()
-        let away = try await fetcher.fetch(Self.request("\(world.main.origin)/to-other", redirects: 3, authorization: "Bearer secret"))
-        #expect(away.status == 200 && away.body == Array("blob from other".utf8))
-        #expect(away.url == "\(world.other.origin)/blob")
-        #expect(world.other.log.all.allSatisfy { $0.authorization == nil }, "credentials must not follow a redirect to another host")
-        let same = try await fetcher.fetch(Self.request("\(world.main.origin)/to-self", redirects: 3, authorization: "Bearer secret"))
-        #expect(same.status == 200)
-        #expect(world.main.log.all.last?.authorization == "Bearer secret")
+        do {
+            let away = try await fetcher.fetch(Self.request("\(world.main.origin)/to-other", redirects: 3, authorization: "Bearer secret"))
+            #expect(away.status == 200 && away.body == Array("blob from other".utf8))
+            #expect(away.url == "\(world.other.origin)/blob")
+            #expect(world.other.log.all.allSatisfy { $0.authorization == nil }, "credentials must not follow a redirect to another host")
+            let same = try await fetcher.fetch(Self.request("\(world.main.origin)/to-self", redirects: 3, authorization: "Bearer secret"))
+            #expect(same.status == 200)
+            #expect(world.main.log.all.last?.authorization == "Bearer secret")
+        } catch {
+            Issue.record("fetch failed: \(error)")  // recorded, and the fetcher still shut down (a dropped client traps)
+        }
         try await fetcher.shutdown()
         await world.stop()
     }

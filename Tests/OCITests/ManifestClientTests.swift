@@ -17,7 +17,7 @@ struct ManifestClientTests {
         }
     }
 
-    @Test("a tag resolves with HEAD and Docker-Content-Digest, sending the DESIGN §3.2 Accept list")
+    @Test("a tag resolves with HEAD and Docker-Content-Digest, sending the Accept list of docs/architecture.md")
     func resolveWithHead() async throws {
         try await Harness.with { world in
             let image = try world.registry.pushImage(repository: "alice/app", tag: "v1")

@@ -2,7 +2,7 @@ import OCI
 import Testbed
 import Testing
 
-@Suite("Registry client: signature artifacts of an image (DESIGN §3 steps 3-4), end to end")
+@Suite("Registry client: signature artifacts of an image (pipeline steps 3-4, docs/architecture.md), end to end")
 struct SignatureArtifactsTests {
     static let repository = "alice/app"
 

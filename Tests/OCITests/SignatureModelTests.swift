@@ -13,7 +13,7 @@ struct SignatureModelTests {
             signedAt: "2025-10-31T12:34:56.789Z"),
         signature: .init(algorithm: "ECDSA-K256-SHA256", keyId: "did:plc:ewvi7nxzyoun6zhxrhs64oiz#atproto", publicKeyMultibase: "zQ3sh"))
 
-    @Test("the builder produces the wire format of DESIGN §3")
+    @Test("the builder produces the wire format of docs/architecture.md")
     func builder() throws {
         let built = SignatureArtifact.build(subject: Self.image, payload: Self.payload)
         let object = try #require(try JSONSerialization.jsonObject(with: Data(built.manifestBytes)) as? [String: Any])

@@ -23,6 +23,10 @@ struct TestWorldTests {
         #expect(images.count == world.images.count && images.count >= 21)
         #expect(accounts.count == 8)
         #expect(Set(world.images.map(\.scenario)).count == world.images.count, "scenario names are unique")
+        let highS = try #require(images.first { $0["scenario"] == .string("high-s") })
+        #expect(highS["failedCheck"]?["number"] == .number("16") && highS["failedCheck"]?["name"] == .string("low-s"), "{number, name}")
+        let revoked = try #require(images.first { $0["scenario"] == .string("revoked") })
+        #expect(revoked["failedCheck"]?["number"] == .null && revoked["failedCheck"]?["name"] == .string("record-absent"))
         for account in world.accounts.values {
             #expect(try PublicKey(multikey: account.key.publicKey.multikey) == account.key.publicKey)
         }

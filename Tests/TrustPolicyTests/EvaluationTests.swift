@@ -167,7 +167,7 @@ struct EvaluationTests {
               verdict: .allow, results: [], reason: "no policy matches docker.io/library/nginx; defaultAction is allow"),
     ]
 
-    @Test("decides per DESIGN §4", arguments: cases)
+    @Test("decides per docs/trust-policy.md", arguments: cases)
     func decides(_ testCase: EvaluationCase) throws {
         let policy = try Fixtures.policy(evaluationPolicyYAML)
         let image = try #require(ImageName(testCase.image))

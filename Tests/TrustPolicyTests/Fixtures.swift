@@ -3,8 +3,8 @@ import TrustPolicy
 
 /// Shared test inputs.
 enum Fixtures {
-    /// The example policy of the seed document (`seeds/image-signing-with-atproto.txt`,
-    /// "Trust Policies", its lines 232–261), token for token. The stored seed is a flattened
+    /// The example policy of the ATCR signing document ("Image Signing with ATProto",
+    /// section "Trust Policies"), token for token. The copy it came from was a flattened
     /// web page that lost leading whitespace, so the indentation is restored as YAML needs it
     /// (two spaces per level, as in the original markdown); every key, value, comment and
     /// blank line is the seed's. Line numbers below refer to this text.

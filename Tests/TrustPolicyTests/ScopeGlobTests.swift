@@ -68,7 +68,7 @@ struct ScopeGlobTests {
         ("atcr.io/*/prod-*", "ATCR.IO/alice/prod-api", true),
     ]
 
-    @Test("matches image names exactly as DESIGN §4 defines", arguments: matchTable)
+    @Test("matches image names exactly as docs/trust-policy.md defines", arguments: matchTable)
     func matches(_ pattern: String, _ name: String, _ expected: Bool) throws {
         let glob = try ScopeGlob(pattern)
         let image = try #require(ImageName(name))

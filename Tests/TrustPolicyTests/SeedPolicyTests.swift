@@ -62,6 +62,55 @@ struct SeedPolicyTests {
         #expect(policy.policies[1].action == .audit)
     }
 
+    @Test("the seed's best-practice list form of trustedDIDs: each DID trusted at all times, with no pins")
+    func listForm() throws {
+        let yaml = """
+            version: 1.0
+            trustedDIDs:
+              - \(Fixtures.alice)
+              - \(Fixtures.bob)
+            policies:
+              - name: production-images
+                scope: "atcr.io/*/prod-*"
+                require:
+                  signature: true
+                  minSignatures: 2
+                action: enforce
+            """
+        let result = Fixtures.load(yaml)
+        #expect(result.errors.isEmpty, "\(result.errors)")
+        #expect(result.warnings.map(\.path) == ["defaultAction"], "only the default-allow warning: \(result.warnings)")
+        let policy = try #require(result.policy)
+        #expect(policy.trustedDIDs.map(\.did.string) == [Fixtures.alice, Fixtures.bob])
+        for trusted in policy.trustedDIDs {
+            #expect(trusted.validFrom == nil && trusted.expiresAt == nil && trusted.publicKeys.isEmpty && trusted.pds == nil && trusted.name == nil)
+        }
+        #expect(policy.policies[0].requirement.trustedDIDs.map(\.string) == [Fixtures.alice, Fixtures.bob], "the default: every listed DID")
+    }
+
+    @Test("the list form keeps its checks: a malformed DID and a DID listed twice are errors with their line")
+    func listFormErrors() {
+        let yaml = """
+            version: 1.0
+            trustedDIDs:
+              - did:plc:your-org-team
+              - \(Fixtures.alice)
+              - \(Fixtures.alice)
+            policies:
+              - name: p
+                scope: "atcr.io/**"
+                require:
+                  signature: true
+                action: enforce
+            """
+        let result = Fixtures.load(yaml)
+        #expect(result.policy == nil)
+        #expect(result.errors.map(\.path) == ["trustedDIDs[0]", "trustedDIDs[2]"])
+        #expect(result.errors.map(\.line) == [3, 5])
+        #expect(result.errors.first?.message.contains("not a well-formed atproto DID") == true)
+        #expect(result.errors.last?.message.contains("listed twice") == true)
+    }
+
     @Test("the shipped examples/trust-policy.yaml is the corrected seed: no errors, the two warnings it announces")
     func shippedExample() throws {
         let url = Fixtures.repositoryRoot.appendingPathComponent("examples/trust-policy.yaml")

@@ -222,8 +222,8 @@ struct ValidationErrorTests {
             path: "policies", line: 1, message: "policies is required"),
         ErrorCase(
             name: "trustedDIDs of the wrong type",
-            yaml: file(trusted: "  - did:plc:hbrpoigf3cbfnobm2o4rak3v\n"),
-            path: "trustedDIDs", line: 3, message: "expected a mapping from DID to its entry, found a list"),
+            yaml: file(trusted: "  42\n"),
+            path: "trustedDIDs", line: 3, message: "expected a mapping from DID to its entry, or a list of DIDs, found an integer"),
         ErrorCase(
             name: "YAML syntax error, with its line",
             yaml: file(policy: defaultPolicy.replacingOccurrences(of: "\"atcr.io/*/prod-*\"", with: "\"atcr.io/*/prod-*")),

@@ -30,11 +30,21 @@ struct PolicyLintCommandTests {
         #expect(errors.allSatisfy { $0["line"] != nil && $0["path"] != nil })
     }
 
-    @Test("an unreadable file exits 2")
-    func unreadable() throws {
-        let result = try ProofCommandTests.run(["policy", "lint", "/nonexistent/policy.yaml"])
+    @Test("an unreadable file exits 2 and says why", arguments: [
+        ("/nonexistent/policy.yaml", "no such file"), ("/tmp", "is a directory"), ("missing.yaml", "no such file"),
+    ])
+    func unreadable(path: String, reason: String) async throws {
+        let result = try await ProofCommandTests.runOffPool(["policy", "lint", path])
         #expect(result.status == 2)
-        #expect(!result.stderr.isEmpty)
+        #expect(result.stderr.hasPrefix("\(path): error: cannot read \(path): \(reason)"), "\(result.stderr)")
+    }
+
+    @Test("a bad --now: lint's own usage and the expected form, exit 2")
+    func badNow() async throws {
+        let result = try await ProofCommandTests.runOffPool(["policy", "lint", Self.example, "--now", "tomorrow"])
+        #expect(result.status == 2)
+        #expect(result.stderr.contains("--now 'tomorrow'") && result.stderr.contains("RFC 3339"), "\(result.stderr)")
+        #expect(result.stderr.contains("Usage: atcr-verify policy lint"), "lint's usage, not the top level's: \(result.stderr)")
     }
 }
 

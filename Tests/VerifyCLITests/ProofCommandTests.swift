@@ -60,6 +60,14 @@ struct ProofCommandTests {
         }
     }
 
+    /// `run` on a thread of its own: waiting for a process must not hold one of the few threads
+    /// every async test shares (a slow process would stall the others' deadlines).
+    static func runOffPool(_ arguments: [String]) async throws -> (status: Int32, stdout: String, stderr: String) {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread.detachNewThread { continuation.resume(with: Result { try run(arguments) }) }
+        }
+    }
+
     /// Runs the built `atcr-verify` binary.
     static func run(_ arguments: [String]) throws -> (status: Int32, stdout: String, stderr: String) {
         let located = ProcessInfo.processInfo.environment["ATCR_VERIFY_BIN"].map(URL.init(fileURLWithPath:))
@@ -67,14 +75,11 @@ struct ProofCommandTests {
         let process = Process()
         process.executableURL = located
         process.arguments = arguments
-        let out = Pipe(), err = Pipe()
-        process.standardOutput = out
-        process.standardError = err
+        let output = try ProcessOutput(for: process)
+        defer { output.remove() }
         try process.run()
-        let stdout = out.fileHandleForReading.readDataToEndOfFile()
-        let stderr = err.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: stdout, as: UTF8.self), String(decoding: stderr, as: UTF8.self))
+        return (process.terminationStatus, output.stdout, output.stderr)
     }
 
     /// `run` on a thread of its own: a test whose binary talks to servers in this process must

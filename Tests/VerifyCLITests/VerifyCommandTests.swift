@@ -29,7 +29,9 @@ struct VerifyCommandTests {
             #expect(reason.contains("production-images") && reason.contains("record-absent"), "\(reason)")
         } else { Issue.record("no reason") }
         if case .array(let signatures) = first["signatures"] {
-            #expect(signatures.first?["failedCheck"] == .string("record-absent"))
+            #expect(signatures.first?["failedCheck"]?["name"] == .string("record-absent"), "the one failedCheck shape, {number, name}")
+            #expect(signatures.first?["failedCheck"]?["number"] == .null)
+            #expect(signatures.first?["checkNumber"] == nil)
         }
 
         let audit = try #require(world.image("audit-unsigned"))
@@ -78,6 +80,37 @@ struct VerifyCommandTests {
         try world.writeState(to: state)
         let policy = state.appendingPathComponent("policy.yaml").path
         return ["--policy", policy, "--plc-url", world.plcServer.origin, "--ca-bundle", try #require(world.caPath), "--allow-insecure-local"]
+    }
+
+    @Test("without --ca-bundle: the host that failed TLS verification and what to do, said once, within --timeout")
+    func untrustedCA() async throws {
+        let world = try await TestWorld.start()
+        let state = world.directory.appendingPathComponent("state")
+        try world.writeState(to: state)
+        let image = try #require(world.image("signed-k256"))
+        let started = ContinuousClock.now
+        let result = try await ProofCommandTests.runOffPool([
+            image.reference, "--policy", state.appendingPathComponent("policy.yaml").path, "--plc-url", world.plcServer.origin,
+            "--allow-insecure-local", "--timeout", "4",
+        ])
+        let elapsed = ContinuousClock.now - started
+        #expect(result.status == 1, "\(result.stdout)\(result.stderr)")
+        #expect(result.stdout.components(separatedBy: "TLS verification of \(world.registryName) failed").count == 2, "once: \(result.stdout)")
+        #expect(result.stdout.components(separatedBy: "--ca-bundle").count == 2, "names --ca-bundle once: \(result.stdout)")
+        #expect(!result.stdout.contains("BoringSSL") && !result.stdout.contains("handshake.cc"), "\(result.stdout)")
+        #expect(elapsed < .seconds(9), "--timeout 4 bounds the TLS handshake and its retries, not the 10 s connect timeout (took \(elapsed))")
+        await world.stop()
+    }
+
+    @Test("out-of-range values are said to be out of range, not 'missing'; --version names the build")
+    func valuesAndVersion() async throws {
+        for value in ["-5", "0", "601"] {
+            let result = try await ProofCommandTests.runOffPool(["atcr.io/alice/app:v1", "--policy", PolicyLintCommandTests.example, "--timeout", value])
+            #expect(result.status == 2)
+            #expect(result.stderr.contains("--timeout \(value): out of range 1…600"), "\(result.stderr)")
+        }
+        let version = try await ProofCommandTests.runOffPool(["--version"])
+        #expect(version.status == 0 && version.stdout.hasPrefix("atcr-verify 0.") && version.stdout.contains("(commit "), "\(version.stdout)")
     }
 
     @Test("bad input exits 2: an invalid policy, a malformed reference")

@@ -41,6 +41,19 @@ struct WebhookScenarioTests {
         await harness.stop()
     }
 
+    @Test("a tag's warning fits in 120 characters with its advice: a short digest, then \"pin the digest\"")
+    func tagWarning() async throws {
+        let world = try await TestWorld.shared()
+        let harness = try await WebhookHarness(world: world)
+        let image = try #require(world.image("signed-k256"))
+        let reply = try await harness.post(Reviews.pod([image.reference]))
+        let warnings = reply.json["response"]["warnings"].array.compactMap(\.string)
+        let warning = try #require(warnings.first { $0.contains("tag resolved to") }, "\(reply.body)")
+        #expect(warning.utf8.count <= 120)
+        #expect(warning == "\(image.reference): tag resolved to \(image.digest.prefix(19))…; pin the digest (time-of-check race)")
+        await harness.stop()
+    }
+
     @Test("HTTP/2 by ALPN for other clients; the same answer")
     func http2() async throws {
         let world = try await TestWorld.shared()

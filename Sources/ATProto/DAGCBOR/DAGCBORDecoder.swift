@@ -1,4 +1,4 @@
-/// Why bytes are not canonical DAG-CBOR of the atproto data model (ATPROTO.md §2).
+/// Why bytes are not canonical DAG-CBOR of the atproto data model (docs/architecture.md, "The AT Protocol encodings").
 public enum DAGCBORError: Error, Equatable, Sendable, CustomStringConvertible {
     case truncated
     case trailingBytes(Int)

@@ -1,5 +1,5 @@
 /// The parts of a DID document atproto uses: `id`, `alsoKnownAs`, verification methods and
-/// services (ATPROTO.md checks 3–6). Parsed from untrusted JSON with the strict parser.
+/// services (checks 3–6 of docs/proof-checks.md). Parsed from untrusted JSON with the strict parser.
 public struct DIDDocument: Sendable, Equatable {
     public struct VerificationMethod: Sendable, Equatable {
         public var id: String

@@ -18,7 +18,7 @@ public struct ServiceEndpoint: Sendable, Hashable, CustomStringConvertible {
             scheme = "https"
             rest = text.dropFirst(8)
         } else if text.hasPrefix("http://") {
-            guard allowInsecureLocal else { throw InvalidEndpoint(reason: "'\(text)' is not https") }
+            guard allowInsecureLocal else { throw InvalidEndpoint(reason: "'\(text)' is not https (plain http only in a local test world, with --allow-insecure-local)") }
             scheme = "http"
             rest = text.dropFirst(7)
         } else {
@@ -42,7 +42,7 @@ public struct ServiceEndpoint: Sendable, Hashable, CustomStringConvertible {
         let isLocal = hostString == "localhost" || hostString == "127.0.0.1"
         if isLocal {
             guard allowInsecureLocal else {
-                throw InvalidEndpoint(reason: "'\(text)' is a loopback address (allowed only for the local test world)")
+                throw InvalidEndpoint(reason: "'\(text)' is a loopback address: allowed only in a local test world, with --allow-insecure-local")
             }
         } else {
             guard Handle.isValidSyntax(hostString) else {

@@ -2,7 +2,7 @@ import CSecp256k1
 import Crypto
 import Foundation
 
-/// Why a key string or point was refused (ATPROTO.md check 5).
+/// Why a key string or point was refused (check 5 of docs/proof-checks.md).
 public enum KeyError: Error, Equatable, Sendable, CustomStringConvertible {
     case notMultibase
     case invalidBase58

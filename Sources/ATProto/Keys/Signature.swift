@@ -1,4 +1,4 @@
-/// Why a signature was refused, in the order the checks run (ATPROTO.md 14, 16, 17).
+/// Why a signature was refused, in the order the checks run (checks 14, 16, 17 of docs/proof-checks.md).
 public enum SignatureError: Error, Equatable, Sendable, CustomStringConvertible {
     /// Check 14: not 64 bytes; `looksLikeDER` when it has the shape of an ASN.1 DER signature.
     case invalidLength(Int, looksLikeDER: Bool)
@@ -9,7 +9,7 @@ public enum SignatureError: Error, Equatable, Sendable, CustomStringConvertible 
     /// Check 17: the ECDSA equation does not hold for this key and message.
     case invalid
 
-    /// The number of the ATPROTO.md check this failure belongs to.
+    /// The number of the check (docs/proof-checks.md) this failure belongs to.
     public var checkNumber: Int {
         switch self {
         case .invalidLength, .scalarOutOfRange: return 14

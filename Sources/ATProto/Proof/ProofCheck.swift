@@ -1,4 +1,4 @@
-/// The numbered checks of a record proof (ATPROTO.md §1). Every failure names one of them,
+/// The numbered checks of a record proof (docs/proof-checks.md). Every failure names one of them,
 /// so a denial can say exactly which check an image failed.
 public enum ProofCheck: Int, Sendable, CaseIterable, Comparable, CustomStringConvertible {
     case didSyntax = 1

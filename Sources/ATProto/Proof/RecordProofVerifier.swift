@@ -62,7 +62,7 @@ public struct RecordProof: Sendable, Equatable {
     public var rev: TID? { commit.rev }
 }
 
-/// Verifies a `com.atproto.sync.getRecord` CAR offline: checks 8–22 of ATPROTO.md, in order.
+/// Verifies a `com.atproto.sync.getRecord` CAR offline: checks 8–22 of docs/proof-checks.md, in order.
 /// Pure: no I/O, no clock. The caller has done 1–7 (DID syntax, resolution, key, fetch).
 public struct RecordProofVerifier: Sendable {
     public struct Options: Sendable {

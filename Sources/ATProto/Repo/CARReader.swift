@@ -1,4 +1,4 @@
-/// A CAR v1 file whose every block has been hash-checked (ATPROTO.md checks 8–10).
+/// A CAR v1 file whose every block has been hash-checked (checks 8–10 of docs/proof-checks.md).
 public struct CARFile: Sendable {
     /// Bounds on what a CAR may hold; a single-record proof is a few KB.
     public struct Limits: Sendable {

@@ -1,6 +1,6 @@
 import Crypto
 
-/// A signed repository commit, v3: `{did, version, data, rev, prev, sig}` (ATPROTO.md §5).
+/// A signed repository commit, v3: `{did, version, data, rev, prev, sig}` (docs/architecture.md, "The AT Protocol encodings").
 public struct Commit: Sendable, Equatable {
     public var did: String
     public var version: Int64

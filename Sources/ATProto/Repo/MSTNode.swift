@@ -1,6 +1,6 @@
 import Crypto
 
-/// Merkle Search Tree primitives (ATPROTO.md §4).
+/// Merkle Search Tree primitives (docs/architecture.md, "The AT Protocol encodings").
 public enum MST {
     /// The longest key the walk accepts (`collection/rkey` is at most 317 + 1 + 512 bytes).
     public static let maxKeyLength = 1024

@@ -1,5 +1,5 @@
 /// A DID that atproto can use: generic DID syntax plus the protocol's rules for the two
-/// supported methods (ATPROTO.md check 1).
+/// supported methods (check 1 of docs/proof-checks.md).
 ///
 /// - `did:plc:` + exactly 24 characters of base32 `[a-z2-7]`.
 /// - `did:web:` + a bare lowercase hostname (no path segments, no percent-encoding), except
@@ -96,7 +96,7 @@ public struct DID: Hashable, Sendable, Comparable, CustomStringConvertible {
             host = String(id[..<range.lowerBound])
             let port = id[range.upperBound...]
             guard host == "localhost" else {
-                throw .invalidWebHost("a percent-encoded port is allowed only for localhost (test worlds)")
+                throw .invalidWebHost("a percent-encoded port is allowed only for localhost (a local test world, with --allow-insecure-local)")
             }
             guard let number = Int(port), (1...65535).contains(number), port.first != "0" else {
                 throw .invalidWebHost("'\(port)' is not a port number")

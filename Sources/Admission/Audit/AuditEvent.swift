@@ -2,7 +2,7 @@ import ATProto
 import Foundation
 import TrustPolicy
 
-/// One audit line: one image decision of one review (DESIGN §5), printed as a compact JSON
+/// One audit line: one image decision of one review (docs/architecture.md, "Admission"), printed as a compact JSON
 /// line on stdout.
 public struct AuditEvent: Sendable, Hashable {
     /// What happened to the image.
@@ -56,7 +56,7 @@ public struct AuditEvent: Sendable, Hashable {
     /// Paths of the containers using the image.
     public var containers: [String]
     /// The verifier's failed checks.
-    public var failedChecks: [String]
+    public var failedChecks: [FailedCheck]
     /// Set when verification timed out or failed as a whole.
     public var error: String?
     /// Every matching policy's result.
@@ -67,7 +67,7 @@ public struct AuditEvent: Sendable, Hashable {
         time: Date, uid: String, namespace: String?, kind: String, name: String?, user: String?,
         operation: AdmissionOperation, image: String, digest: String?, policy: String?, action: String?,
         result: Result, reasons: [String], signers: [String], duration: Duration, dryRun: Bool,
-        containers: [String] = [], failedChecks: [String] = [], error: String? = nil, policies: [PolicyResult] = []
+        containers: [String] = [], failedChecks: [FailedCheck] = [], error: String? = nil, policies: [PolicyResult] = []
     ) {
         self.time = time
         self.uid = uid
@@ -114,7 +114,7 @@ public struct AuditEvent: Sendable, Hashable {
             ("duration", duration.secondsJSON),
             ("dryRun", .bool(dryRun)),
             ("containers", .strings(containers)),
-            ("failedChecks", .strings(failedChecks)),
+            ("failedChecks", .array(failedChecks.map(\.json))),
             ("error", .optional(error)),
             ("policies", .array(policies.map { result in
                 .members([

@@ -27,7 +27,7 @@ public enum UncheckedReason: Sendable, Hashable, CustomStringConvertible {
 /// What to do with one review, decided from the request alone: allow it without looking,
 /// refuse an invalid object, or verify a list of images (and report the unchanged ones).
 ///
-/// Rules (DESIGN §5): DELETE and CONNECT are allowed; other kinds and subresources are allowed
+/// Rules (docs/architecture.md, "Admission"): DELETE and CONNECT are allowed; other kinds and subresources are allowed
 /// untouched; an object with `deletionTimestamp` is allowed; on UPDATE only images absent from
 /// `oldObject` are verified and the rest are `unchanged`; every image appears once.
 public struct AdmissionPlan: Sendable, Hashable {

@@ -1,3 +1,4 @@
+import ATProto
 import TrustPolicy
 
 /// Why the verifier could not reach a verdict for an image. The glue passes the same text to
@@ -36,7 +37,7 @@ public struct ImageDecision: Sendable, Hashable {
     /// Signer DIDs whose signatures verified (by default the decision's counted signers).
     public var signers: [String]
     /// The checks that failed, e.g. `check 19 (mst-walk): record absent`.
-    public var failedChecks: [String]
+    public var failedChecks: [FailedCheck]
     /// How long verification took.
     public var duration: Duration
     /// Set when verification did not finish (timeout) or failed as a whole.
@@ -51,7 +52,7 @@ public struct ImageDecision: Sendable, Hashable {
         digest: String? = nil,
         decision: PolicyDecision,
         signers: [String]? = nil,
-        failedChecks: [String] = [],
+        failedChecks: [FailedCheck] = [],
         duration: Duration = .zero,
         verificationFailure: VerificationFailure? = nil,
         notes: [String] = []
@@ -68,7 +69,7 @@ public struct ImageDecision: Sendable, Hashable {
         digest: String? = nil,
         decision: PolicyDecision,
         signers: [String]? = nil,
-        failedChecks: [String] = [],
+        failedChecks: [FailedCheck] = [],
         duration: Duration = .zero,
         verificationFailure: VerificationFailure? = nil,
         notes: [String] = []

@@ -1,5 +1,6 @@
 import Foundation
 import HostNames
+import HTTPFetch
 
 /// Registry credentials, by canonical registry host, typically read from a mounted docker
 /// `config.json`. A credential is only ever attached to requests for its own registry (and the
@@ -74,8 +75,9 @@ extension RegistryCredentials {
 
     /// Reads a docker `config.json` (at most 1 MiB).
     public static func load(dockerConfigAt path: String) throws(DockerConfigError) -> RegistryCredentials {
+        if let problem = LocalFile.problem(at: path) { throw .unreadable(path: path, reason: problem) }
         guard let handle = FileHandle(forReadingAtPath: path) else {
-            throw .unreadable(path: path, reason: "no such file or not readable")
+            throw .unreadable(path: path, reason: "cannot be opened")
         }
         defer { try? handle.close() }
         let data: Data

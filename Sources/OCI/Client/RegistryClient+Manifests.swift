@@ -125,7 +125,7 @@ extension RegistryClient {
         }
     }
 
-    /// `GET /v2/<repo>/manifests/<reference>` with the DESIGN §3.2 Accept list (or `accept`).
+    /// `GET /v2/<repo>/manifests/<reference>` with the Accept list of docs/architecture.md (pipeline step 2) (or `accept`).
     /// The bytes' sha256 must equal the requested digest, or for a tag the advertised
     /// `Docker-Content-Digest`; `expectedSize` (a descriptor's) is checked too.
     public func fetchManifest(

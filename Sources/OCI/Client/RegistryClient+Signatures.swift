@@ -72,7 +72,7 @@ public enum SignatureArtifactFailure: Error, Sendable, Equatable, CustomStringCo
 }
 
 extension RegistryClient {
-    /// DESIGN §3 steps 3–4 for one image: discover its ATProto signature artifacts (referrers
+    /// Pipeline steps 3–4 (docs/architecture.md) for one image: discover its ATProto signature artifacts (referrers
     /// API, or the tag-schema fallback), then read each one concurrently — manifest by digest,
     /// shape and `subject` checked, its one layer fetched (sha256, 64 KiB bound) and decoded,
     /// the document's `subject.digest` checked. Discovery failures throw; each artifact's own

@@ -11,7 +11,7 @@ public enum MediaType {
     /// ATCR's signature artifact type, and the media type of its one layer.
     public static let atprotoSignature = "application/vnd.atproto.signature.v1+json"
 
-    /// What a manifest request accepts (DESIGN §3.2): OCI index, OCI manifest, Docker list,
+    /// What a manifest request accepts (docs/architecture.md, pipeline step 2): OCI index, OCI manifest, Docker list,
     /// Docker manifest.
     public static let manifestAccept = [ociImageIndex, ociImageManifest, dockerManifestList, dockerManifest]
 

@@ -66,7 +66,7 @@ extension TestWorld {
                 JSONMember(name: "digest", value: .string(image.digest)),
                 JSONMember(name: "expected", value: .string(image.expected.rawValue)),
                 JSONMember(name: "policy", value: string(image.policy)),
-                JSONMember(name: "failedCheck", value: string(image.failedCheck)),
+                JSONMember(name: "failedCheck", value: image.failedCheck.map { FailedCheck(text: $0).json } ?? .null),
                 JSONMember(name: "signers", value: .array(image.signers.map(JSONValue.string))),
                 JSONMember(name: "after", value: string(image.after)),
             ])

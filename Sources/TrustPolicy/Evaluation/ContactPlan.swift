@@ -1,6 +1,6 @@
 import Foundation
 
-/// Which DIDs the verifier may contact for one image (trust first, DESIGN §3 step 5): the
+/// Which DIDs the verifier may contact for one image (trust first: docs/architecture.md, pipeline step 5): the
 /// union, over matching policies that require a signature, of their trusted DIDs valid at
 /// `now`. No request is ever made for any other DID.
 public struct ContactPlan: Sendable, Hashable {

@@ -2,7 +2,7 @@ import ATProto
 import Foundation
 
 extension TrustPolicy {
-    /// Decides one image (DESIGN §4): every matching policy is evaluated; a failing `enforce`
+    /// Decides one image (docs/trust-policy.md, "How an image is decided"): every matching policy is evaluated; a failing `enforce`
     /// denies, a failing `audit` admits with a finding, and no match falls to `defaultAction`.
     /// `auditOnly` turns every `enforce` (and a `deny` default) into `audit`.
     public func evaluate(_ input: EvaluationInput) -> PolicyDecision {

@@ -5,11 +5,13 @@ import Yams
 extension PolicyParser {
     static let trustedDIDKeys = ["name", "validFrom", "expiresAt", "publicKeys", "pds"]
 
-    /// `trustedDIDs`: a mapping from DID to its entry. Records every key in `declaredDIDs`.
+    /// `trustedDIDs`: a mapping from DID to its entry, or a plain list of DIDs (each trusted at
+    /// all times, with no pinned key or PDS). Records every DID in `declaredDIDs`.
     mutating func parseTrustedDIDs(_ node: Node?, path: FieldPath) -> [TrustedDID] {
         guard let node else { return [] }
+        if case .sequence(let sequence) = node { return parseTrustedDIDList(sequence, path: path) }
         guard case .mapping(let mapping) = node else {
-            sink.error(path, node, "expected a mapping from DID to its entry, found \(node.kindDescription)")
+            sink.error(path, node, "expected a mapping from DID to its entry, or a list of DIDs, found \(node.kindDescription)")
             trustedDIDsUnreadable = true
             return []
         }
@@ -42,6 +44,28 @@ extension PolicyParser {
             )
             declaredDIDs[raw] = trusted
             result.append(trusted)
+        }
+        return result
+    }
+
+    /// The list form, `trustedDIDs: [did:plc:…, did:web:…]`.
+    private mutating func parseTrustedDIDList(_ sequence: Node.Sequence, path: FieldPath) -> [TrustedDID] {
+        var result: [TrustedDID] = []
+        for (index, element) in sequence.enumerated() {
+            guard let raw = string(element, path: path.index(index)) else { continue }
+            guard declaredDIDs[raw] == nil else {
+                sink.error(path.index(index), element, "\(raw) is listed twice")
+                continue
+            }
+            declaredOrder.append(raw)
+            declaredDIDs[raw] = .some(nil)
+            do {
+                let trusted = TrustedDID(did: try DID(raw), name: nil, validFrom: nil, expiresAt: nil, publicKeys: [], pds: nil)
+                declaredDIDs[raw] = trusted
+                result.append(trusted)
+            } catch {
+                sink.error(path.index(index), element, "\(raw) is not a well-formed atproto DID: \(error)")
+            }
         }
         return result
     }

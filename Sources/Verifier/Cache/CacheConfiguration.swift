@@ -15,7 +15,7 @@ public struct CacheConfiguration: Sendable, Equatable {
     /// Measured on the real continuous clock, not on the injected ``CacheClock``.
     public var maxLoadDuration: Duration?
 
-    /// A configuration; the defaults are DESIGN §3's (5 minutes, negatives 30 seconds).
+    /// A configuration; the defaults are those of docs/architecture.md, "Caches" (5 minutes, negatives 30 seconds).
     public init(
         capacity: Int = 1024,
         ttl: Duration = .seconds(300),

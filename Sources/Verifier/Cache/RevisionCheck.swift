@@ -1,6 +1,6 @@
 import ATProto
 
-/// How a commit `rev` compares with the highest one seen for its DID (DESIGN §3 step 8).
+/// How a commit `rev` compares with the highest one seen for its DID (docs/architecture.md, pipeline step 8).
 public enum RevisionCheck: Sendable, Hashable {
     /// Higher than any seen (or the first seen): now the highest.
     case newer

@@ -1,6 +1,6 @@
 import ATProto
 
-/// The freshness rule of DESIGN §3 step 8: per DID, the highest commit `rev` seen, so a PDS
+/// The freshness rule (docs/architecture.md, pipeline step 8): per DID, the highest commit `rev` seen, so a PDS
 /// serving an older commit (to resurrect a deleted record) is noticed.
 ///
 /// Revs are TIDs, which sort as strings. The verifier calls ``observe(did:rev:)`` for every

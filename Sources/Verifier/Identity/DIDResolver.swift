@@ -17,7 +17,7 @@ public struct ResolvedIdentity: Sendable, Equatable {
     }
 }
 
-/// Resolves DIDs (ATPROTO.md checks 2–6): did:plc through the PLC directory, did:web through
+/// Resolves DIDs (checks 2–6 of docs/proof-checks.md): did:plc through the PLC directory, did:web through
 /// `https://<host>/.well-known/did.json`. Only ever called for DIDs the policy trusts.
 public struct DIDResolver: Sendable {
     public struct Options: Sendable {
@@ -61,7 +61,7 @@ public struct DIDResolver: Sendable {
             if let port {
                 guard options.allowInsecureLocal else {
                     throw SignatureFailure(
-                        .check(.didSyntax), "\(did) is a localhost test-world DID; it resolves only with the test flag")
+                        .check(.didSyntax), "\(did) is a localhost test-world DID; it resolves only with --allow-insecure-local")
                 }
                 return "\(options.localDIDWebScheme)://\(host):\(port)/.well-known/did.json"
             }

@@ -4,7 +4,7 @@ import HTTPFetch
 import OCI
 import TrustPolicy
 
-/// The verification pipeline for one image (DESIGN §3): reference → digest → signature
+/// The verification pipeline for one image (docs/architecture.md, "The pipeline"): reference → digest → signature
 /// artifacts → trusted DIDs → DID documents → record proofs → verdict.
 ///
 /// Trust first: nothing is fetched for an image no policy scope matches, and nothing for a DID
@@ -59,7 +59,8 @@ public final class ImageVerifier: Sendable {
             } catch {
                 return ImageVerdict(image: image, scope: .verified, error: error.message, errorIsTransient: error.isTransient)
             }
-            warnings.append("tag resolved to \(digest); pin the digest to avoid a time-of-check race")
+            // Short enough that an admission warning (120 characters, the image in front) keeps the advice.
+            warnings.append("tag resolved to \(digest.description.prefix(19))…; pin the digest (time-of-check race)")
         }
 
         // Steps 3–4: discover and read the artifacts.

@@ -4,7 +4,7 @@ import ATProto
 /// the record proof (1–22), or one of the verifier's own outcomes.
 public struct SignatureFailure: Error, Sendable, Equatable, CustomStringConvertible {
     public enum Kind: Sendable, Equatable {
-        /// A numbered check of ATPROTO.md §1.
+        /// A numbered check of a record proof (docs/proof-checks.md).
         case check(ProofCheck)
         /// The proof is valid and shows the record absent: revoked (deleted) or never signed.
         case recordAbsent
@@ -39,7 +39,15 @@ public struct SignatureFailure: Error, Sendable, Equatable, CustomStringConverti
         }
     }
 
-    /// The number of the ATPROTO.md check, when there is one.
+    /// The failed check as JSON names it: `{number, name}`.
+    public var failedCheck: FailedCheck {
+        switch kind {
+        case .check(let check): return FailedCheck(check)
+        default: return FailedCheck(number: nil, name: checkName)
+        }
+    }
+
+    /// The number of the check (docs/proof-checks.md), when there is one.
     public var checkNumber: Int? {
         if case .check(let check) = kind { return check.rawValue }
         return nil

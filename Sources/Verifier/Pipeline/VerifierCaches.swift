@@ -1,7 +1,7 @@
 import ATProto
 import OCI
 
-/// The verifier's caches: evidence only, bounded, with TTLs (DESIGN §3 "Caches").
+/// The verifier's caches: evidence only, bounded, with TTLs (docs/architecture.md, "Caches").
 public struct VerifierCaches: Sendable {
     public struct Configuration: Sendable {
         /// DID documents: 5 minutes, served stale for up to an hour while the directory is down.

@@ -1,7 +1,7 @@
 import ATProto
 import HTTPFetch
 
-/// Fetches record proofs: `com.atproto.sync.getRecord` (ATPROTO.md check 7). The PDS is
+/// Fetches record proofs: `com.atproto.sync.getRecord` (check 7 of docs/proof-checks.md). The PDS is
 /// untrusted: what it answers is verified byte by byte afterwards.
 public struct PDSClient: Sendable {
     public let fetcher: any HTTPFetching

@@ -1,4 +1,5 @@
 import CoreMetrics
+import BuildInfo
 import Foundation
 import Prometheus
 import Synchronization
@@ -24,6 +25,7 @@ public final class WebhookMetrics: Sendable {
         var factory = PrometheusMetricsFactory(registry: registry)
         factory.defaultDurationHistogramBuckets = Self.buckets.map { .nanoseconds(Int64($0 * 1e9)) }
         self.factory = factory
+        set("atcr_build_info", [("version", BuildInfo.version), ("commit", BuildInfo.commit)], to: 1)
     }
 
     /// Adds `value` to counter `name` with `labels`.
@@ -86,6 +88,7 @@ public final class WebhookMetrics: Sendable {
 
     /// Help text of every metric the webhook writes.
     static let catalog: [String: String] = [
+        "atcr_build_info": "The running build: its version and git commit (always 1).",
         "atcr_verifications_total": "Image verifications by result (verified: a trusted signature verified; failed: none did; error: could not finish).",
         "atcr_verification_duration_seconds": "Time to verify one image (finished verifications).",
         "atcr_admission_review_duration_seconds": "Time to answer one AdmissionReview, from the body read to the answer.",

@@ -150,8 +150,8 @@ public final class ReviewService: Sendable {
         let decision = policy.evaluate(verdict.evaluationInput(namespace: namespace, now: now, auditOnly: options.auditOnly))
         let duration = ContinuousClock.now - started
         record(verdict, duration: duration, image: use.image)
-        let failedChecks = verdict.signatures.compactMap { report -> String? in
-            if case .failed(let failure) = report.status { return failure.checkName } else { return nil }
+        let failedChecks = verdict.signatures.compactMap { report in
+            if case .failed(let failure) = report.status { return failure.failedCheck } else { return nil }
         }
         return ImageDecision(
             use: use, digest: verdict.digest?.description, decision: decision, signers: verdict.verifiedDIDs,

@@ -35,6 +35,8 @@ public struct WebhookConfiguration: Sendable {
     public var shutdownDelay: Duration = .seconds(5)
     /// How often certificate and policy files are checked for changes.
     public var reloadInterval: Duration = .seconds(1)
+    /// `ATCR_*` variables that are set but that no setting reads (a typo?): logged as warnings.
+    public var unknownVariables: [String] = []
     /// The pod name (Events' `reportingInstance`), from `POD_NAME`.
     public var podName = ProcessInfo.processInfo.environment["POD_NAME"] ?? ProcessInfo.processInfo.hostName
     /// Let registry redirects and token realms lead to private addresses (10/8, 172.16/12,

@@ -29,6 +29,8 @@ public final class WebhookServer: Sendable {
     let fetcher: HTTPFetcher
     let eventSink: EventSink?
     let eventFetcher: HTTPFetcher?
+    /// Where Events go; nil: Events are off.
+    let eventAPI: KubernetesAPI?
     let logger: Logger
 
     public init(configuration: WebhookConfiguration, logger: Logger, audit: @escaping @Sendable (String) -> Void) throws {
@@ -38,11 +40,34 @@ public final class WebhookServer: Sendable {
         policyWatcher = PolicyWatcher(
             path: configuration.policyFile, pollInterval: configuration.reloadInterval, logger: logger,
             allowInsecureLocalEndpoints: configuration.allowInsecureLocal)
-        fetcher = try HTTPFetcher(configuration: .init(
-            allowInsecureHTTP: configuration.allowInsecureLocal, caBundlePath: configuration.caBundle,
-            serverNamedTargets: ServerNamedTargets(testWorld: configuration.allowInsecureLocal, allowPrivate: configuration.allowPrivateUpstreams)))
+        // Everything that can fail comes before the first HTTP client exists: a client dropped
+        // without `shutdown()` traps in debug builds, and the real error would never be printed.
         var credentials = RegistryCredentials.anonymous
-        if let path = configuration.dockerConfig { credentials = try RegistryCredentials.load(dockerConfigAt: path) }
+        if let path = configuration.dockerConfig {
+            do {
+                credentials = try RegistryCredentials.load(dockerConfigAt: path)
+            } catch {
+                throw WebhookStartupError.dockerConfig(path: path, error)
+            }
+        }
+        let eventAPI = configuration.eventsEnabled ? configuration.kubernetesAPI ?? KubernetesAPI.inCluster() : nil
+        self.eventAPI = eventAPI
+        let trustRoots: TrustRoots, eventTrustRoots: TrustRoots?
+        do {
+            trustRoots = try TrustRoots.load(configuration.caBundle)
+        } catch {
+            throw WebhookStartupError.file(flag: "--ca-bundle", path: error.path, reason: error.reason)
+        }
+        do throws(TrustRootsError) {
+            eventTrustRoots = try eventAPI.map { api throws(TrustRootsError) in try TrustRoots.load(api.caFile) }
+        } catch {
+            throw WebhookStartupError.file(flag: "--kube-ca-file", path: error.path, reason: error.reason)
+        }
+        fetcher = HTTPFetcher(
+            configuration: .init(
+                allowInsecureHTTP: configuration.allowInsecureLocal, caBundlePath: configuration.caBundle,
+                serverNamedTargets: ServerNamedTargets(testWorld: configuration.allowInsecureLocal, allowPrivate: configuration.allowPrivateUpstreams)),
+            trustRoots: trustRoots)
         var caches = VerifierCaches.Configuration()
         for keyPath: WritableKeyPath<VerifierCaches.Configuration, CacheConfiguration> in [\.identities, \.evidence, \.discoveries] {
             caches[keyPath: keyPath].ttl = configuration.cacheTTL
@@ -57,10 +82,10 @@ public final class WebhookServer: Sendable {
             options: .init(
                 resolver: .init(plcDirectory: configuration.plcDirectory, allowInsecureLocal: configuration.allowInsecureLocal),
                 caches: caches))
-        if configuration.eventsEnabled, let api = configuration.kubernetesAPI ?? KubernetesAPI.inCluster() {
-            let eventFetcher = try HTTPFetcher(configuration: .init(caBundlePath: api.caFile))
+        if let eventAPI, let eventTrustRoots {
+            let eventFetcher = HTTPFetcher(configuration: .init(caBundlePath: eventAPI.caFile), trustRoots: eventTrustRoots)
             self.eventFetcher = eventFetcher
-            eventSink = EventSink(api: api, fetcher: eventFetcher, metrics: metrics, logger: logger)
+            eventSink = EventSink(api: eventAPI, fetcher: eventFetcher, metrics: metrics, logger: logger)
         } else {
             eventFetcher = nil
             eventSink = nil
@@ -81,10 +106,43 @@ public final class WebhookServer: Sendable {
 
     /// Serves until SIGTERM/SIGINT (with `signals`) or until the calling task is cancelled.
     /// `onListening` receives the HTTPS port (and the metrics port, 0 when off) once bound.
+    /// Whichever way it ends (a startup error included), the HTTP clients are shut down.
+    /// Startup errors are `WebhookStartupError`s: a port in use, an unusable certificate.
     public func run(handleSignals: Bool = true, onListening: @escaping @Sendable (_ port: Int, _ metricsPort: Int) -> Void = { _, _ in }) async throws {
+        do {
+            try await serve(handleSignals: handleSignals, onListening: onListening)
+        } catch {
+            await shutdown()
+            throw error
+        }
+        await shutdown()
+    }
+
+    /// Sends the Events still queued and closes the HTTP clients. `run` calls it; call it
+    /// yourself only for a server that never ran. Safe to call twice.
+    public func shutdown() async {
+        await eventSink?.finish()
+        try? await fetcher.shutdown()
+        try? await eventFetcher?.shutdown()
+    }
+
+    /// The startup checks `run` makes before it listens: the certificate and key (a missing file
+    /// in an existing directory is waited for, anything else is an error) and the ports. Call it
+    /// first to report a startup error before anything else is logged; `run` repeats it.
+    public func preflight() async throws(WebhookStartupError) {
+        if let problem = certificates.startupProblem() { throw .certificate(problem) }
+        try await PortCheck.free(host: configuration.host, ports: [("--port", configuration.port), ("--metrics-port", configuration.metricsPort)])
+    }
+
+    private func serve(handleSignals: Bool, onListening: @escaping @Sendable (_ port: Int, _ metricsPort: Int) -> Void) async throws {
+        try await preflight()
+        if !certificates.isLoaded {
+            logger.warning(
+                "serving certificate not there yet: not ready until it appears (checked every \(configuration.reloadInterval))",
+                metadata: ["error": "\(certificates.lastError ?? "")"])
+        }
         _ = await policyWatcher.checkNow()
-        certificates.reloadIfChanged()
-        let tls = try certificates.tlsConfiguration(alpn: ["h2", "http/1.1"])
+        let tls = certificates.tlsConfiguration(alpn: ["h2", "http/1.1"])
         let router = Router(context: WebhookRequestContext.self)
         router.add(middleware: DrainMiddleware(state: drain))
         addRoutes(to: router, metricsHere: true)
@@ -140,11 +198,14 @@ public final class WebhookServer: Sendable {
                 successTerminationBehavior: .gracefullyShutdownGroup))
         }
         let group = ServiceGroup(configuration: .init(services: services, logger: logger))
-        try await group.run()
+        do {
+            try await group.run()
+        } catch let error as IOError where error.errnoCode == EADDRINUSE {
+            // Taken between the check above and the bind: name the port all the same.
+            try await PortCheck.free(host: configuration.host, ports: [("--port", configuration.port), ("--metrics-port", configuration.metricsPort)])
+            throw error
+        }
         logger.info("server stopped accepting and finished in-flight reviews")
-        await eventSink?.finish()
-        try? await fetcher.shutdown()
-        try? await eventFetcher?.shutdown()
     }
 
     func addRoutes(to router: Router<WebhookRequestContext>, metricsHere: Bool, reviews: Bool = true) {

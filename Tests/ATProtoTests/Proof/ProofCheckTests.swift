@@ -2,7 +2,7 @@ import ATProto
 import ATProtoWriter
 import Testing
 
-/// One negative test (at least) per numbered check of ATPROTO.md §1 that the offline core
+/// One negative test (at least) per numbered check of docs/proof-checks.md that the offline core
 /// performs, each tripping exactly that check (§8). Checks 2 and 7 are network fetches and
 /// 23 is policy: they belong to the verifier and the trust policy.
 @Suite("Record proofs: each check trips alone")

@@ -64,7 +64,7 @@ struct RecordProofTests {
         #expect(car.blocks.count == 1 + proof.mstPath.count + 1)
     }
 
-    @Test("the worked example of ATPROTO.md §2: unsigned bytes and their SHA-256")
+    @Test("a real commit from the public network: unsigned bytes and their SHA-256")
     func workedExample() throws {
         let unsignedHex = """
             a56364696478206469643a706c633a7676707937643679326c6935796f3733636762737a69626c6372\

@@ -1,7 +1,7 @@
 import ATProto
 import Testing
 
-/// The strict decoder refuses every non-canonical form of ATPROTO.md §2, each with its own error.
+/// The strict decoder refuses every non-canonical form of docs/architecture.md, each with its own error.
 @Suite("DAG-CBOR strictness")
 struct DAGCBORTests {
     struct Case: CustomTestStringConvertible, Sendable {

@@ -1,3 +1,4 @@
+import ATProto
 import TrustPolicy
 @testable import Admission
 
@@ -27,7 +28,7 @@ enum Decisions {
             verdict: .deny,
             results: [result(policy, .enforce, passed: false, reason: reason)],
             reason: "violates policy \(policy): \(reason)"
-        ), failedChecks: ["check 5 (trusted-signer): \(mallory) is not trusted"], duration: .milliseconds(30))
+        ), failedChecks: [FailedCheck(.keyParse)], duration: .milliseconds(30))
     }
 
     static func audit(_ image: String, reason: String = "no signature found", policy: String = "staging-images") -> ImageDecision {

@@ -104,7 +104,7 @@ struct EvidenceCacheExpiryTests {
         #expect(CacheConfiguration(capacity: -5).capacity == 1)
     }
 
-    @Test("the defaults are DESIGN §3's: 5 minutes, negatives 30 seconds, never stale")
+    @Test("the defaults are docs/architecture.md's: 5 minutes, negatives 30 seconds, never stale")
     func defaults() {
         let configuration = CacheConfiguration()
         #expect(configuration.ttl == .seconds(300))

@@ -111,6 +111,7 @@ struct DIDResolverTests {
             Issue.record("resolved a localhost did:web without the test flag")
         } catch {
             #expect(error.checkNumber == 1)
+            #expect("\(error)".contains("--allow-insecure-local"), "names the flag that allows it: \(error)")
         }
         #expect(world.webServer.log.count() == 0)
         await world.stop()
@@ -124,6 +125,7 @@ struct DIDResolverTests {
             Issue.record("accepted a loopback PDS endpoint in production mode")
         } catch {
             #expect(error.checkNumber == 6)
+            #expect("\(error)".contains("--allow-insecure-local"), "names the flag that allows it: \(error)")
         }
         await world.stop()
     }
