@@ -53,10 +53,14 @@ public struct VerifyCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Print the results as JSON.")
     var json = false
 
+    @Option(name: .long, help: "Seconds an expired DID document may be used while its directory is unreachable, 0 for never (as the webhook's --did-stale-if-error).")
+    var didStaleIfError = Int(VerifierCaches.Configuration.defaultDIDStaleIfError.components.seconds)
+
     public init() {}
 
     public func validate() throws {
         if timeout < 1 || timeout > 600 { throw ValidationError("--timeout must be 1…600 seconds") }
+        if didStaleIfError < 0 { throw ValidationError("--did-stale-if-error must be ≥ 0 seconds") }
         if !plainHTTPRegistry.isEmpty && !allowInsecureLocal {
             throw ValidationError("--plain-http-registry needs --allow-insecure-local (plain http is for the local test world only)")
         }
@@ -89,10 +93,12 @@ public struct VerifyCommand: AsyncParsableCommand {
         }
         let fetcher = try HTTPFetcher(configuration: .init(allowInsecureHTTP: allowInsecureLocal, caBundlePath: caBundle))
         let insecure = Set(plainHTTPRegistry)
+        var caches = VerifierCaches.Configuration()
+        caches.didStaleIfError = .seconds(didStaleIfError)
         let verifier = ImageVerifier(
             fetcher: fetcher,
             registry: RegistryClient(fetcher: fetcher, credentials: credentials, configuration: .init(insecureRegistries: insecure)),
-            options: .init(resolver: .init(plcDirectory: plcURL, allowInsecureLocal: allowInsecureLocal)))
+            options: .init(resolver: .init(plcDirectory: plcURL, allowInsecureLocal: allowInsecureLocal), caches: caches))
         var outcomes: [ImageOutcome] = []
         for reference in references {
             let plan = trustPolicy.contactPlan(

@@ -43,6 +43,16 @@ struct WebhookCommand: AsyncParsableCommand {
     @Flag(help: "LOCAL TEST WORLD ONLY: allow plain-http upstreams, localhost did:web and loopback PDS endpoints (ATCR_ALLOW_INSECURE_LOCAL=true).")
     var allowInsecureLocal = env("ATCR_ALLOW_INSECURE_LOCAL") == "true"
     @Option(help: "With --allow-insecure-local: a registry reached over plain http (repeatable).") var plainHTTPRegistry: [String] = []
+    @Option(help: "A review naming more distinct images than this verifies none: images a policy requires a signature for are then denied under enforce (ATCR_MAX_IMAGES_PER_REVIEW).")
+    var maxImagesPerReview = Int(env("ATCR_MAX_IMAGES_PER_REVIEW") ?? "") ?? defaults.maxImagesPerReview
+    @Option(help: "Verifications in flight at once; an image waits for a slot until its review's deadline (ATCR_MAX_CONCURRENT_VERIFICATIONS).")
+    var maxConcurrentVerifications = Int(env("ATCR_MAX_CONCURRENT_VERIFICATIONS") ?? "") ?? defaults.maxConcurrentVerifications
+    @Option(help: "Estimated bytes the verifier's caches may hold together (ATCR_CACHE_MAX_BYTES).")
+    var cacheMaxBytes = Int(env("ATCR_CACHE_MAX_BYTES") ?? "") ?? defaults.cacheMaxBytes
+    @Option(help: "Seconds an expired DID document is served while its directory is unreachable, 0 for never (ATCR_DID_STALE_IF_ERROR).")
+    var didStaleIfError = Int(env("ATCR_DID_STALE_IF_ERROR") ?? "") ?? Int(defaults.didStaleIfError.components.seconds)
+
+    static let defaults = WebhookConfiguration()
 
     func validate() throws {
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("--log-level: unknown level '\(logLevel)'") }
@@ -53,6 +63,10 @@ struct WebhookCommand: AsyncParsableCommand {
             throw ValidationError("TTLs must be ≥ 0 and --default-timeout 1…30 seconds")
         }
         if !plainHTTPRegistry.isEmpty && !allowInsecureLocal { throw ValidationError("--plain-http-registry needs --allow-insecure-local") }
+        guard maxImagesPerReview >= 1, maxConcurrentVerifications >= 1 else {
+            throw ValidationError("--max-images-per-review and --max-concurrent-verifications must be ≥ 1")
+        }
+        guard cacheMaxBytes >= 0, didStaleIfError >= 0 else { throw ValidationError("--cache-max-bytes and --did-stale-if-error must be ≥ 0") }
     }
 
     func run() async throws {
@@ -79,6 +93,10 @@ struct WebhookCommand: AsyncParsableCommand {
         configuration.logLevel = level
         configuration.allowInsecureLocal = allowInsecureLocal
         configuration.plainHTTPRegistries = plainHTTPRegistry
+        configuration.maxImagesPerReview = maxImagesPerReview
+        configuration.maxConcurrentVerifications = maxConcurrentVerifications
+        configuration.cacheMaxBytes = cacheMaxBytes
+        configuration.didStaleIfError = .seconds(didStaleIfError)
         if allowInsecureLocal { logger.warning("--allow-insecure-local is on: plain http and loopback upstreams are accepted (test worlds only)") }
 
         let server = try WebhookServer(configuration: configuration, logger: logger) { line in

@@ -11,41 +11,9 @@ struct WebhookProcessTests {
     @Test("SIGTERM during load: in-flight reviews finish, then the process exits 0")
     func sigterm() async throws {
         let world = try await TestWorld.start()
-        let policy = world.directory.appendingPathComponent("policy.yaml")
-        try Data(world.policyYAML.utf8).write(to: policy)
+        let webhook = try await WebhookProcess(world: world)
+        let process = webhook.process, logs = webhook.logs, bound = webhook.port, pid = process.processIdentifier
         let ca = try #require(world.caPath)
-        let process = Process()
-        process.executableURL = BuiltProduct.url(named: "atcr-webhook")
-        process.arguments = [
-            "--port", "0", "--metrics-port", "0", "--host", "127.0.0.1",
-            "--tls-cert", world.directory.appendingPathComponent("server.pem").path,
-            "--tls-key", world.directory.appendingPathComponent("server-key.pem").path,
-            "--policy", policy.path, "--plc-url", world.plcServer.origin, "--ca-bundle", ca,
-            "--allow-insecure-local", "--disable-events",
-        ]
-        let stderr = Pipe(), stdout = Pipe()
-        process.standardError = stderr
-        process.standardOutput = stdout
-        let logs = Shared("")
-        stderr.fileHandleForReading.readabilityHandler = { handle in
-            let text = String(decoding: handle.availableData, as: UTF8.self)
-            logs.withLock { $0 += text }
-        }
-        stdout.fileHandleForReading.readabilityHandler = { handle in _ = handle.availableData }
-        try process.run()
-        defer { if process.isRunning { process.terminate() } }
-
-        var port: Int?
-        for _ in 0..<100 where port == nil {
-            try await Task.sleep(for: .milliseconds(100))
-            let text = logs.withLock { $0 }
-            if let line = text.split(separator: "\n").first(where: { $0.contains(#""message":"listening""#) }),
-                let range = line.range(of: #""port":"[0-9]+""#, options: .regularExpression)
-            {
-                port = Int(line[range].dropFirst(8).dropLast())
-            }
-        }
-        let bound = try #require(port, "the webhook did not report its port: \(logs.withLock { $0 })")
 
         let image = try #require(world.image("signed-k256"))
         world.registryServer.faults.add(.init(matching: "/manifests/v1", stall: .milliseconds(1500), times: 1))
@@ -66,13 +34,14 @@ struct WebhookProcessTests {
             }
             group.addTask {
                 try await Task.sleep(for: .milliseconds(500))
-                kill(process.processIdentifier, SIGTERM)
+                kill(pid, SIGTERM)
             }
             try await group.waitForAll()
         }
         } catch {
             try? await client.shutdown()
             Issue.record("reviews failed: \(error); logs: \(logs.withLock { $0 })")
+            await webhook.stop()
             await world.stop()
             return
         }
@@ -85,8 +54,7 @@ struct WebhookProcessTests {
             _ = try await client.execute(HTTPClientRequest(url: "https://localhost:\(bound)/healthz"), timeout: .seconds(3))
         }
         try await client.shutdown()
-        stderr.fileHandleForReading.readabilityHandler = nil
-        stdout.fileHandleForReading.readabilityHandler = nil
+        await webhook.stop()
         await world.stop()
     }
 

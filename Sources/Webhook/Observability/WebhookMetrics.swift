@@ -50,16 +50,27 @@ public final class WebhookMetrics: Sendable {
         "atcr_certificate_reloads_total": "Serving-certificate loads, by result.",
         "atcr_upstream_errors_total": "Failed requests to registries, DID directories and PDSes, by kind.",
         "atcr_events_total": "Kubernetes Events, by result (sent, rejected, dropped, failed).",
+        "atcr_admission_reviews_over_image_bound_total": "AdmissionReviews naming more images than --max-images-per-review (none verified).",
+        "atcr_verifications_in_flight": "Images being verified for reviews now (each holds a verification slot).",
+        "atcr_verification_slot_waiters": "Images waiting for a verification slot now (--max-concurrent-verifications).",
+        "atcr_background_loads": "Cache loads going on after their review gave up, each holding a background slot.",
+        "atcr_cache_bytes": "Estimated bytes held by each verifier cache (bounded by --cache-max-bytes).",
+        "atcr_cache_evictions_total": "Verifier cache entries evicted by the entry or byte bound, by cache.",
     ]
 
-    /// The Prometheus text exposition, with `extra` counters read from their owners now.
+    /// Metrics that are gauges (the rest are counters, and the histogram).
+    static let gauges: Set<String> = [
+        "atcr_verifications_in_flight", "atcr_verification_slot_waiters", "atcr_background_loads", "atcr_cache_bytes",
+    ]
+
+    /// The Prometheus text exposition, with `extra` counters and gauges read from their owners now.
     public func render(extra: [(name: String, labels: [(String, String)], value: Double)] = []) -> String {
         var counters = state.withLock { $0.counters }
         for item in extra { counters[item.name, default: [:]][Self.render(item.labels), default: 0] += item.value }
         var out = ""
         for name in counters.keys.sorted() {
             if let help = Self.help[name] { out += "# HELP \(name) \(help)\n" }
-            out += "# TYPE \(name) counter\n"
+            out += "# TYPE \(name) \(Self.gauges.contains(name) ? "gauge" : "counter")\n"
             for (labels, value) in counters[name, default: [:]].sorted(by: { $0.key < $1.key }) {
                 out += "\(name)\(labels) \(Self.number(value))\n"
             }

@@ -44,6 +44,8 @@ public final class WebhookServer: Sendable {
             caches[keyPath: keyPath].negativeTTL = configuration.negativeCacheTTL
         }
         caches.tags.negativeTTL = configuration.negativeCacheTTL
+        caches.didStaleIfError = configuration.didStaleIfError
+        caches.limitBytes(to: configuration.cacheMaxBytes)
         verifier = ImageVerifier(
             fetcher: fetcher,
             registry: RegistryClient(
@@ -51,7 +53,8 @@ public final class WebhookServer: Sendable {
                 configuration: .init(insecureRegistries: configuration.allowInsecureLocal ? Set(configuration.plainHTTPRegistries) : [])),
             options: .init(
                 resolver: .init(plcDirectory: configuration.plcDirectory, allowInsecureLocal: configuration.allowInsecureLocal),
-                caches: caches))
+                caches: caches, maxConcurrentVerifications: configuration.maxConcurrentVerifications,
+                maxBackgroundLoads: configuration.maxBackgroundLoads))
         if configuration.eventsEnabled, let api = configuration.kubernetesAPI ?? KubernetesAPI.inCluster() {
             let eventFetcher = try HTTPFetcher(configuration: .init(caBundlePath: api.caFile))
             self.eventFetcher = eventFetcher
@@ -65,7 +68,7 @@ public final class WebhookServer: Sendable {
             verifier: verifier, policy: { await watcher.policy },
             options: .init(
                 auditOnly: configuration.auditOnly, maxBodyBytes: configuration.maxBodyBytes, defaultTimeout: configuration.defaultTimeout,
-                reportingInstance: configuration.podName),
+                reportingInstance: configuration.podName, maxImagesPerReview: configuration.maxImagesPerReview),
             metrics: metrics, logger: logger, events: eventSink, audit: audit)
     }
 
@@ -175,13 +178,20 @@ public final class WebhookServer: Sendable {
         }
     }
 
-    /// The metrics page: our counters plus cache, DID-resolution, policy and certificate state.
+    /// The metrics page: our counters plus cache, verification-slot, DID-resolution, policy and
+    /// certificate state.
     func metricsText() async -> String {
         var extra: [(name: String, labels: [(String, String)], value: Double)] = []
         for (cache, counters) in await verifier.caches.counters() {
             extra.append(("atcr_cache_hits_total", [("cache", cache)], Double(counters.hits + counters.negativeHits + counters.staleHits)))
             extra.append(("atcr_cache_misses_total", [("cache", cache)], Double(counters.misses)))
+            extra.append(("atcr_cache_evictions_total", [("cache", cache)], Double(counters.evictions)))
+            extra.append(("atcr_cache_bytes", [("cache", cache)], Double(counters.bytes)))
         }
+        let slots = verifier.slots.usage
+        extra.append(("atcr_verifications_in_flight", [], Double(slots.inUse - slots.background)))
+        extra.append(("atcr_verification_slot_waiters", [], Double(slots.waiting)))
+        extra.append(("atcr_background_loads", [], Double(slots.background)))
         let resolutions = verifier.signatures.resolver.statistics.snapshot
         extra.append(("atcr_did_resolutions_total", [("result", "success")], Double(resolutions.success)))
         extra.append(("atcr_did_resolutions_total", [("result", "failure")], Double(resolutions.failure)))
