@@ -18,45 +18,45 @@ struct WebhookBoundProcessTests {
     @Test("20,000 distinct in-scope digests, registry never answering: denied naming the bound within the deadline, peak RSS well within 256 MiB; at the bound and just under, verified")
     func twentyThousandImages() async throws {
         let world = try await TestWorld.start()
-        let webhook = try await WebhookProcess(world: world)
-        world.registryServer.faults.add(.init(matching: "", stall: .seconds(120)))
-        let registry = world.registryServer.authority
-        let images = (0..<20_000).map { "\(registry)/alice/prod-api@\(Digest.sha256(of: Array("image \($0)".utf8)))" }
-        let body = Reviews.pod(images)
-        #expect(body.count > 2_400_000)
-        let rssBefore = webhook.memoryKiB("VmRSS") ?? 0
+        try await WebhookProcess.with(world: world) { webhook, client in
+            world.registryServer.faults.add(.init(matching: "", stall: .seconds(120)))
+            let registry = world.registryServer.authority
+            let images = (0..<20_000).map { "\(registry)/alice/prod-api@\(Digest.sha256(of: Array("image \($0)".utf8)))" }
+            let body = Reviews.pod(images)
+            #expect(body.count > 2_400_000)
+            let rssBefore = webhook.memoryKiB("VmRSS") ?? 0
 
-        // The API server's longest timeout: this is the debug build on a shared machine (the
-        // release build answers in well under a second: Benchmarks/review-bound.sh).
-        let started = ContinuousClock.now
-        let reply = try await webhook.post(body, query: "timeout=30s")
-        let elapsed = ContinuousClock.now - started
-        let peak = try #require(webhook.memoryKiB("VmHWM"))
-        let response = reply.json["response"]
-        #expect(response["allowed"].bool == false, "\(reply.body.prefix(500))")
-        let message = response["status"]["message"].string ?? ""
-        #expect(message.contains("names 20000 distinct images; at most 100 are verified per review (--max-images-per-review)"), "\(message)")
-        #expect(message.contains("violates policy production-images"), "\(message)")
-        #expect(elapsed < .seconds(30), "answered within the review's deadline, not after the stalled verifications: \(elapsed)")
-        #expect(peak < 128 * 1024, "peak RSS \(peak / 1024) MiB (before the review: \(rssBefore / 1024) MiB); the Deployment's limit is 256 MiB")
-        let metrics = try await webhook.get("/metrics")
-        #expect(metrics.contains("atcr_admission_reviews_over_image_bound_total 1"), "\(metrics)")
-        #expect(metrics.contains(#"atcr_cache_misses_total{cache="artifacts"} 0"#) && metrics.contains(#"atcr_cache_misses_total{cache="tags"} 0"#),
-                "no verification started: \(metrics)")
-        #expect(metrics.contains("atcr_verifications_in_flight 0"))
+            // The API server's longest timeout: this is the debug build on a shared machine (the
+            // release build answers in well under a second: Benchmarks/review-bound.sh).
+            let started = ContinuousClock.now
+            let reply = try await webhook.post(body, query: "timeout=30s", using: client)
+            let elapsed = ContinuousClock.now - started
+            let peak = try #require(webhook.memoryKiB("VmHWM"))
+            let response = reply.json["response"]
+            #expect(response["allowed"].bool == false, "\(reply.body.prefix(500))")
+            let message = response["status"]["message"].string ?? ""
+            #expect(message.contains("names 20000 distinct images; at most 100 are verified per review (--max-images-per-review)"), "\(message)")
+            #expect(message.contains("violates policy production-images"), "\(message)")
+            #expect(elapsed < .seconds(30), "answered within the review's deadline, not after the stalled verifications: \(elapsed)")
+            #expect(peak < 128 * 1024, "peak RSS \(peak / 1024) MiB (before the review: \(rssBefore / 1024) MiB); the Deployment's limit is 256 MiB")
+            let metrics = try await webhook.get("/metrics", using: client)
+            #expect(metrics.contains("atcr_admission_reviews_over_image_bound_total 1"), "\(metrics)")
+            #expect(metrics.contains(#"atcr_cache_misses_total{cache="artifacts"} 0"#) && metrics.contains(#"atcr_cache_misses_total{cache="tags"} 0"#),
+                    "no verification started: \(metrics)")
+            #expect(metrics.contains("atcr_verifications_in_flight 0"))
 
-        world.registryServer.faults.clear()
-        let signed = try #require(world.image("signed-k256-digest"))
-        for count in [100, 99] {
-            let review = try await webhook.post(Reviews.pod(Self.variants(of: signed, count: count)))
-            #expect(review.json["response"]["allowed"].bool == true, "\(count) images (the bound is 100): \(review.body.prefix(500))")
+            world.registryServer.faults.clear()
+            let signed = try #require(world.image("signed-k256-digest"))
+            for count in [100, 99] {
+                let review = try await webhook.post(Reviews.pod(Self.variants(of: signed, count: count)), using: client)
+                #expect(review.json["response"]["allowed"].bool == true, "\(count) images (the bound is 100): \(review.body.prefix(500))")
+            }
+            let carol = try #require(world.image("signed-p256"))
+            let over = try await webhook.post(Reviews.pod(Self.variants(of: carol, count: 101)), using: client)
+            #expect(over.json["response"]["allowed"].bool == false)
+            #expect(over.body.contains("names 101 distinct images; at most 100"), "\(over.body.prefix(500))")
+            #expect(world.registryServer.log.count(containing: "/carol/prod-web/") == 0, "nothing verified over the bound")
         }
-        let carol = try #require(world.image("signed-p256"))
-        let over = try await webhook.post(Reviews.pod(Self.variants(of: carol, count: 101)))
-        #expect(over.json["response"]["allowed"].bool == false)
-        #expect(over.body.contains("names 101 distinct images; at most 100"), "\(over.body.prefix(500))")
-        #expect(world.registryServer.log.count(containing: "/carol/prod-web/") == 0, "nothing verified over the bound")
-        await webhook.stop()
         await world.stop()
     }
 

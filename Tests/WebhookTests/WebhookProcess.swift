@@ -11,7 +11,8 @@ final class WebhookProcess {
     let port: Int
     /// Everything it logged (stderr) so far.
     let logs: Shared<String>
-    let client: HTTPClient
+    /// The CA file that signed its certificate.
+    let caPath: String
     private let pipes: [Pipe]
 
     /// Starts the binary with the world's files and `arguments` after them; `environment`
@@ -52,20 +53,39 @@ final class WebhookProcess {
         }
         self.process = process
         self.logs = logs
+        caPath = ca
         pipes = [stderr, stdout]
-        client = try WebhookHarness.client(caPath: ca, version: .http1Only)
         guard let port else {
             Self.stop(process, pipes: pipes)
-            try await client.shutdown()
             throw WebhookProcessError.noPort(logs.withLock { $0 })
         }
         self.port = port
     }
 
+    /// Runs `body` with a started webhook and an HTTP/1.1 client trusting it; stops both
+    /// afterwards, also when `body` throws (a client must be shut down before it is released).
+    static func with<T>(
+        world: TestWorld, arguments: [String] = [], environment: [String: String]? = nil,
+        _ body: (WebhookProcess, HTTPClient) async throws -> T
+    ) async throws -> T {
+        let webhook = try await WebhookProcess(world: world, arguments: arguments, environment: environment)
+        let client = try WebhookHarness.client(caPath: webhook.caPath, version: .http1Only)
+        do {
+            let result = try await body(webhook, client)
+            try? await client.shutdown()
+            await webhook.stop()
+            return result
+        } catch {
+            try? await client.shutdown()
+            await webhook.stop()
+            throw error
+        }
+    }
+
     var origin: String { "https://localhost:\(port)" }
 
     /// POSTs `body` to /validate.
-    func post(_ body: [UInt8], query: String = "timeout=10s") async throws -> WebhookHarness.Reply {
+    func post(_ body: [UInt8], query: String = "timeout=10s", using client: HTTPClient) async throws -> WebhookHarness.Reply {
         var request = HTTPClientRequest(url: "\(origin)/validate?\(query)")
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "application/json")
@@ -76,7 +96,7 @@ final class WebhookProcess {
     }
 
     /// GETs `path` (e.g. /metrics).
-    func get(_ path: String) async throws -> String {
+    func get(_ path: String, using client: HTTPClient) async throws -> String {
         let response = try await client.execute(HTTPClientRequest(url: "\(origin)\(path)"), timeout: .seconds(10))
         return String(buffer: try await response.body.collect(upTo: 4 << 20))
     }
@@ -88,10 +108,9 @@ final class WebhookProcess {
         return line.flatMap { Int($0.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "") }
     }
 
-    /// Terminates the process (if still running), waits for it, and closes the client.
+    /// Terminates the process (if still running) and waits for it.
     func stop() async {
         Self.stop(process, pipes: pipes)
-        try? await client.shutdown()
     }
 
     deinit {

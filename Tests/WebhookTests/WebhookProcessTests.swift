@@ -12,8 +12,7 @@ struct WebhookProcessTests {
     func sigterm() async throws {
         let world = try await TestWorld.start()
         let webhook = try await WebhookProcess(world: world)
-        let process = webhook.process, logs = webhook.logs, bound = webhook.port, pid = process.processIdentifier
-        let ca = try #require(world.caPath)
+        let process = webhook.process, logs = webhook.logs, bound = webhook.port, pid = process.processIdentifier, ca = webhook.caPath
 
         let image = try #require(world.image("signed-k256"))
         world.registryServer.faults.add(.init(matching: "/manifests/v1", stall: .milliseconds(1500), times: 1))
