@@ -108,6 +108,23 @@ final class WebhookProcess {
         return line.flatMap { Int($0.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "") }
     }
 
+    /// Runs the binary with `arguments` to its end (no world: `--help`, bad flags) and returns its
+    /// exit status, standard output and standard error.
+    static func runToEnd(_ arguments: [String], environment: [String: String]? = nil) throws -> (status: Int32, stdout: String, stderr: String) {
+        let process = Process()
+        process.executableURL = BuiltProduct.url(named: "atcr-webhook")
+        process.arguments = arguments
+        if let environment { process.environment = environment }
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        let stdout = out.fileHandleForReading.readDataToEndOfFile()
+        let stderr = err.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return (process.terminationStatus, String(decoding: stdout, as: UTF8.self), String(decoding: stderr, as: UTF8.self))
+    }
+
     /// Terminates the process (if still running) and waits for it.
     func stop() async {
         Self.stop(process, pipes: pipes)
