@@ -45,18 +45,19 @@ public struct AdmissionOutcome: Sendable {
 
     private static func align(plan: AdmissionPlan, decisions: [ImageDecision]) -> [ImageDecision] {
         guard case .verify = plan.disposition else { return [] }
+        let planned = Set(plan.toVerify.map(\.image))  // linear: a review may name thousands of images
         var byImage: [String: ImageDecision] = [:]
         var extra: [ImageDecision] = []
         for decision in decisions where byImage[decision.image] == nil {
             byImage[decision.image] = decision
-            if !plan.toVerify.contains(where: { $0.image == decision.image }) { extra.append(decision) }
+            if !planned.contains(decision.image) { extra.append(decision) }
         }
-        let planned = plan.toVerify.map { use -> ImageDecision in
+        let aligned = plan.toVerify.map { use -> ImageDecision in
             guard var decision = byImage[use.image] else { return .missing(use) }
             if decision.containers.isEmpty { decision.containers = use.containers }
             return decision
         }
-        return planned + extra
+        return aligned + extra
     }
 
     private static func render(uid: String, plan: AdmissionPlan, decisions: [ImageDecision]) -> AdmissionResponse {

@@ -56,12 +56,15 @@ public struct VerifyCommand: AsyncParsableCommand {
 
     @Flag(name: .long, help: "Let registry redirects and token realms lead to private addresses (10/8, 172.16/12, 192.168/16, 100.64/10, fc00::/7), for an internal registry.")
     var allowPrivateUpstreams = false
+    @Option(name: .long, help: "Seconds an expired DID document may be used while its directory is unreachable, 0 for never (as the webhook's --did-stale-if-error).")
+    var didStaleIfError = Int(VerifierCaches.Configuration.defaultDIDStaleIfError.components.seconds)
 
     public init() {}
 
     public func validate() throws {
         var settings = SettingsReader(environment: [:])
         _ = settings.int(timeout, "--timeout", default: 30, in: 1...600)
+        _ = settings.int(didStaleIfError, "--did-stale-if-error", default: 3600, atLeast: 0)
         if !plainHTTPRegistry.isEmpty && !allowInsecureLocal {
             settings.report("--plain-http-registry needs --allow-insecure-local (plain http is for the local test world only)")
         }
@@ -102,11 +105,13 @@ public struct VerifyCommand: AsyncParsableCommand {
             throw CLIFailure("--ca-bundle \(error)")
         }
         let insecure = Set(plainHTTPRegistry)
+        var caches = VerifierCaches.Configuration()
+        caches.didStaleIfError = .seconds(didStaleIfError)
         let verifier = ImageVerifier(
             fetcher: fetcher,
             registry: RegistryClient(fetcher: fetcher, credentials: credentials, configuration: .init(insecureRegistries: insecure)),
             // No work outlives --timeout here: nobody retries, so nothing would use a warmed cache.
-            options: .init(resolver: .init(plcDirectory: plcURL, allowInsecureLocal: allowInsecureLocal), backgroundBudget: .zero))
+            options: .init(resolver: .init(plcDirectory: plcURL, allowInsecureLocal: allowInsecureLocal), backgroundBudget: .zero, caches: caches))
         var outcomes: [ImageOutcome] = []
         for reference in references {
             let plan = trustPolicy.contactPlan(

@@ -57,6 +57,16 @@ struct WebhookCommand: AsyncParsableCommand {
     var allowPrivateUpstreams = false
     @Option(parsing: .unconditional, help: "Seconds to keep answering after SIGTERM while draining: /readyz 503, HTTP/1.1 answers close their connection (ATCR_SHUTDOWN_DELAY, default 5).")
     var shutdownDelay: Int?
+    @Option(parsing: .unconditional, help: "A review naming more distinct images than this verifies none: images a policy requires a signature for are then denied under enforce (ATCR_MAX_IMAGES_PER_REVIEW, default \(defaults.maxImagesPerReview)).")
+    var maxImagesPerReview: Int?
+    @Option(parsing: .unconditional, help: "Verifications in flight at once; an image waits for a slot until its review's deadline (ATCR_MAX_CONCURRENT_VERIFICATIONS, default \(defaults.maxConcurrentVerifications)).")
+    var maxConcurrentVerifications: Int?
+    @Option(parsing: .unconditional, help: "Estimated bytes the verifier's caches may hold together (ATCR_CACHE_MAX_BYTES, default \(defaults.cacheMaxBytes)).")
+    var cacheMaxBytes: Int?
+    @Option(parsing: .unconditional, help: "Seconds an expired DID document is served while its directory is unreachable, 0 for never (ATCR_DID_STALE_IF_ERROR, default \(defaults.didStaleIfError.components.seconds)).")
+    var didStaleIfError: Int?
+
+    static let defaults = WebhookConfiguration()
 
     /// The configuration these flags and `environment` describe, or every problem with them.
     func configuration(environment: [String: String]) throws(SettingsError) -> WebhookConfiguration {
@@ -90,6 +100,15 @@ struct WebhookCommand: AsyncParsableCommand {
         }
         configuration.allowPrivateUpstreams = settings.flag(allowPrivateUpstreams, "--allow-private-upstreams", env: "ATCR_ALLOW_PRIVATE_UPSTREAMS")
         configuration.shutdownDelay = .seconds(settings.int(shutdownDelay, "--shutdown-delay", env: "ATCR_SHUTDOWN_DELAY", default: 5, in: 0...60))
+        configuration.maxImagesPerReview = settings.int(
+            maxImagesPerReview, "--max-images-per-review", env: "ATCR_MAX_IMAGES_PER_REVIEW", default: Self.defaults.maxImagesPerReview, atLeast: 1)
+        configuration.maxConcurrentVerifications = settings.int(
+            maxConcurrentVerifications, "--max-concurrent-verifications", env: "ATCR_MAX_CONCURRENT_VERIFICATIONS",
+            default: Self.defaults.maxConcurrentVerifications, atLeast: 1)
+        configuration.cacheMaxBytes = settings.int(cacheMaxBytes, "--cache-max-bytes", env: "ATCR_CACHE_MAX_BYTES", default: Self.defaults.cacheMaxBytes, atLeast: 0)
+        configuration.didStaleIfError = .seconds(settings.int(
+            didStaleIfError, "--did-stale-if-error", env: "ATCR_DID_STALE_IF_ERROR",
+            default: Int(Self.defaults.didStaleIfError.components.seconds), atLeast: 0))
         try settings.check()
         configuration.unknownVariables = settings.unreadVariables()
         return configuration

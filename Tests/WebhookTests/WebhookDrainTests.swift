@@ -11,7 +11,7 @@ struct WebhookDrainTests {
     @Test("after SIGTERM: readyz 503 draining, reviews answered with Connection: close, exit 0 after the delay")
     func drain() async throws {
         let world = try await TestWorld.start()
-        let webhook = try await WebhookProcess.start(world: world, extraArguments: ["--shutdown-delay", "2"])
+        let webhook = try await WebhookProcess(world: world, arguments: ["--shutdown-delay", "2"])
         let client = try WebhookHarness.client(caPath: try #require(world.caPath), version: .http1Only)
         let image = try #require(world.image("signed-k256-digest"))
         func review() async throws -> (status: Int, connection: String?, allowed: Bool) {
@@ -27,7 +27,7 @@ struct WebhookDrainTests {
 
         let sent = ContinuousClock.now
         kill(webhook.process.processIdentifier, SIGTERM)
-        #expect(try await WebhookOperationsTests.waitUntil(5) { webhook.logs().contains("draining before shutdown") })
+        #expect(try await WebhookOperationsTests.waitUntil(5) { webhook.logs.withLock { $0 }.contains("draining before shutdown") })
         let ready = try await client.execute(HTTPClientRequest(url: "https://localhost:\(webhook.port)/readyz"), timeout: .seconds(5))
         #expect(ready.status.code == 503)
         #expect(String(buffer: try await ready.body.collect(upTo: 4096)).contains("draining"))
@@ -37,9 +37,9 @@ struct WebhookDrainTests {
 
         #expect(try await WebhookOperationsTests.waitUntil(15) { !webhook.process.isRunning })
         #expect(ContinuousClock.now - sent >= .seconds(2), "the process kept serving for the delay")
-        #expect(webhook.process.terminationStatus == 0, "\(webhook.logs())")
+        #expect(webhook.process.terminationStatus == 0, "\(webhook.logs.withLock { $0 })")
         try await client.shutdown()
-        webhook.stopReading()
+        await webhook.stop()
         await world.stop()
     }
 }

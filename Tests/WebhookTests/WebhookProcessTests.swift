@@ -11,12 +11,8 @@ struct WebhookProcessTests {
     @Test("SIGTERM during load: in-flight reviews finish, then the process exits 0")
     func sigterm() async throws {
         let world = try await TestWorld.start()
-        let ca = try #require(world.caPath)
-        let webhook = try await WebhookProcess.start(world: world, extraArguments: ["--shutdown-delay", "0"])
-        let process = webhook.process
-        defer { webhook.stopReading() }
-        let logs = webhook.logs
-        let bound = webhook.port
+        let webhook = try await WebhookProcess(world: world, arguments: ["--shutdown-delay", "0"])
+        let process = webhook.process, logs = webhook.logs, bound = webhook.port, pid = process.processIdentifier, ca = webhook.caPath
 
         let image = try #require(world.image("signed-k256"))
         world.registryServer.faults.add(.init(matching: "/manifests/v1", stall: .milliseconds(1500), times: 1))
@@ -37,25 +33,27 @@ struct WebhookProcessTests {
             }
             group.addTask {
                 try await Task.sleep(for: .milliseconds(500))
-                kill(process.processIdentifier, SIGTERM)
+                kill(pid, SIGTERM)
             }
             try await group.waitForAll()
         }
         } catch {
             try? await client.shutdown()
-            Issue.record("reviews failed: \(error); logs: \(logs())")
+            Issue.record("reviews failed: \(error); logs: \(logs.withLock { $0 })")
+            await webhook.stop()
             await world.stop()
             return
         }
         #expect(statuses.withLock { $0 } == Array(repeating: 200, count: 10), "every in-flight review finished and allowed")
         let exited = try await WebhookOperationsTests.waitUntil(15) { !process.isRunning }
         #expect(exited)
-        #expect(process.terminationStatus == 0, "exit status \(process.terminationStatus); logs: \(logs())")
-        #expect(logs().contains("finished in-flight reviews"))
+        #expect(process.terminationStatus == 0, "exit status \(process.terminationStatus); logs: \(logs.withLock { $0 })")
+        #expect(logs.withLock { $0 }.contains("finished in-flight reviews"))
         await #expect(throws: (any Error).self, "nothing listens after the shutdown") {
             _ = try await client.execute(HTTPClientRequest(url: "https://localhost:\(bound)/healthz"), timeout: .seconds(3))
         }
         try await client.shutdown()
+        await webhook.stop()
         await world.stop()
     }
 
@@ -70,8 +68,7 @@ struct WebhookProcessTests {
         let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         help.waitUntilExit()
         for flag in ["--tls-cert", "--policy", "--plc-url", "--ca-bundle", "--docker-config", "--cache-ttl", "--default-timeout",
-                     "--audit-only", "--enable-events", "--log-level", "--allow-insecure-local", "--metrics-port",
-                     "--allow-private-upstreams", "ATCR_ALLOW_PRIVATE_UPSTREAMS"] {
+                     "--audit-only", "--enable-events", "--log-level", "--allow-insecure-local", "--metrics-port"] {
             #expect(text.contains(flag), "--help lacks \(flag)")
         }
         let bad = Process()

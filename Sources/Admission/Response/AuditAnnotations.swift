@@ -27,15 +27,18 @@ enum AuditAnnotations {
         guard !flagged.isEmpty else { return [] }
 
         var findings: [JSONValue] = []
+        var total = 0  // findings are counted for all, made only for the first maxFindings
         for decision in flagged {
             let failures = decision.decision.failures
+            total += max(1, failures.count)
+            guard findings.count < maxFindings else { continue }
             if failures.isEmpty {
                 findings.append(finding(decision, policy: nil, reason: decision.decision.reason))
             } else {
                 findings += failures.map { finding(decision, policy: $0, reason: $0.reason) }
             }
         }
-        let omitted = max(0, findings.count - maxFindings)
+        let omitted = max(0, total - maxFindings)
 
         let denied = decisions.filter { $0.verdict == .deny }.count
         var summary: [(String, JSONValue)] = [

@@ -10,7 +10,7 @@ enum DenialMessage {
 
     /// The message for the denied images (verdict `.deny`), in order. Empty input → "".
     static func forDenied(_ denied: [ImageDecision]) -> String {
-        let lines = denied.map(line)
+        let lines = denied.lazy.map(line)  // only the lines that fit are made: a review may deny thousands
         guard lines.count > 1 else { return lines.first ?? "" }
         return bulleted(header: "\(lines.count) images denied:", lines: lines) { count in
             "…and \(count) more denied \(count == 1 ? "image" : "images")"
@@ -40,7 +40,7 @@ enum DenialMessage {
 
     /// `header` then `\n- line` per line while the whole stays within `maxBytes`; lines that
     /// do not fit are counted in a final `\n- <more(count)>` line, for which room is kept.
-    private static func bulleted(header: String, lines: [String], more: (Int) -> String) -> String {
+    private static func bulleted(header: String, lines: some RandomAccessCollection<String>, more: (Int) -> String) -> String {
         var message = header
         for (index, line) in lines.enumerated() {
             let left = lines.count - index

@@ -14,6 +14,11 @@ public struct CacheConfiguration: Sendable, Equatable {
     /// ``EvidenceCacheError/loadTimedOut(after:)`` (a transient error) and is cancelled.
     /// Measured on the real continuous clock, not on the injected ``CacheClock``.
     public var maxLoadDuration: Duration?
+    /// When set, the most estimated bytes the entries may take (positive and negative
+    /// together, each as its cache's cost function estimates it); the least recently used go
+    /// first, as for ``capacity``. An entry estimated above this alone is not kept. `nil`:
+    /// bounded by ``capacity`` only.
+    public var maxBytes: Int?
 
     /// A configuration; the defaults are those of docs/architecture.md, "Caches" (5 minutes, negatives 30 seconds).
     public init(
@@ -21,12 +26,14 @@ public struct CacheConfiguration: Sendable, Equatable {
         ttl: Duration = .seconds(300),
         negativeTTL: Duration = .seconds(30),
         staleIfError: Duration? = nil,
-        maxLoadDuration: Duration? = .seconds(30)
+        maxLoadDuration: Duration? = .seconds(30),
+        maxBytes: Int? = nil
     ) {
         self.capacity = max(1, capacity)
         self.ttl = ttl
         self.negativeTTL = negativeTTL
         self.staleIfError = staleIfError
         self.maxLoadDuration = maxLoadDuration
+        self.maxBytes = maxBytes.map { max(0, $0) }
     }
 }

@@ -18,12 +18,18 @@ public struct CacheCounters: Sendable, Hashable {
     public var loadFailures = 0
     /// Requests served a stale value because reloading failed.
     public var staleHits = 0
-    /// Entries pushed out by capacity (not expiry, not invalidation).
+    /// Entries pushed out by capacity or by the byte bound (not expiry, not invalidation).
     public var evictions = 0
+    /// Loads cancelled because every caller stopped waiting and no background slot was free.
+    public var loadsCancelled = 0
     /// Entries held now (a gauge).
     public var entries = 0
     /// Loads running now (a gauge).
     public var loadsInFlight = 0
+    /// Loads running now that no caller waits for, each holding a background slot (a gauge).
+    public var backgroundLoads = 0
+    /// Estimated bytes of the entries held now (a gauge).
+    public var bytes = 0
 
     /// All zero.
     public init() {}

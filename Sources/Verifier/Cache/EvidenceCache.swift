@@ -11,9 +11,15 @@ import HTTPFetch
 ///   ``CacheConfiguration/negativeTTL`` and rethrown to every caller), or throws anything else:
 ///   a transient error, rethrown and never cached.
 /// - Concurrent requests for one key share one load. The load runs in its own unstructured
-///   task: a caller that is cancelled stops waiting (it gets `CancellationError`) but the load
-///   goes on and fills the cache, so a retry hits it. A load is therefore never cancelled by
-///   its callers; bound it with its own deadline or ``CacheConfiguration/maxLoadDuration``.
+///   task: a caller that is cancelled stops waiting (it gets `CancellationError`). While other
+///   callers wait, the load goes on. When the last one leaves, the load goes on in the
+///   background (filling the cache, so a retry hits it) only if it gets a background slot of
+///   the cache's ``VerificationSlots``; otherwise it is cancelled. Without slots, a load is
+///   never cancelled by its callers. Either way bound it with its own deadline or
+///   ``CacheConfiguration/maxLoadDuration``.
+/// - Entries are bounded by ``CacheConfiguration/capacity`` and, with
+///   ``CacheConfiguration/maxBytes``, by their estimated size: the cost function's estimate
+///   of a value plus a fixed overhead per entry.
 /// - With ``CacheConfiguration/staleIfError``, a reload that fails with a transient error
 ///   serves the expired value instead, marked ``CacheSource/stale(age:)``.
 public actor EvidenceCache<Key: Hashable & Sendable, Value: Sendable> {
@@ -27,15 +33,32 @@ public actor EvidenceCache<Key: Hashable & Sendable, Value: Sendable> {
     /// How this cache bounds and ages its entries.
     public nonisolated let configuration: CacheConfiguration
     private let clock: CacheClock
+    private let cost: @Sendable (Key, Value?) -> Int
+    private let slots: VerificationSlots?
     private var store: LRUStore<Key, Entry>
     private var inFlight = InFlightLoads<Key, Value>()
     private var tally = CacheCounters()
 
+    /// Estimated bytes every entry takes besides its key and value: the LRU node, the index
+    /// slot, the entry's timestamps.
+    public static var entryOverhead: Int { 128 }
+
     /// An empty cache.
-    public init(configuration: CacheConfiguration = CacheConfiguration(), clock: CacheClock = .continuous) {
+    ///
+    /// - Parameters:
+    ///   - cost: the estimated bytes of a key and its value (nil for a definite negative, whose
+    ///     text is added), for ``CacheConfiguration/maxBytes``.
+    ///   - slots: where a load that every caller stopped waiting for gets a background slot;
+    ///     nil: such loads always go on.
+    public init(
+        configuration: CacheConfiguration = CacheConfiguration(), clock: CacheClock = .continuous,
+        cost: @escaping @Sendable (Key, Value?) -> Int = { _, _ in 0 }, slots: VerificationSlots? = nil
+    ) {
         self.configuration = configuration
         self.clock = clock
-        self.store = LRUStore(capacity: configuration.capacity)
+        self.cost = cost
+        self.slots = slots
+        self.store = LRUStore(capacity: configuration.capacity, maxCost: configuration.maxBytes ?? .max)
     }
 
     /// The value for `key`: from the cache when fresh, otherwise from `load` (shared with
@@ -94,6 +117,8 @@ public actor EvidenceCache<Key: Hashable & Sendable, Value: Sendable> {
         var snapshot = tally
         snapshot.entries = store.count
         snapshot.loadsInFlight = inFlight.count
+        snapshot.backgroundLoads = inFlight.backgroundCount
+        snapshot.bytes = store.totalCost
         return snapshot
     }
 
@@ -127,6 +152,7 @@ public actor EvidenceCache<Key: Hashable & Sendable, Value: Sendable> {
     private func finish(_ id: UInt64, _ outcome: Result<Value, any Error>) {
         guard let (load, isCurrent) = inFlight.end(id) else { return }
         for task in load.tasks { task.cancel() }
+        load.slot?.release()
         let now = clock.now()
         let resolution: Resolution
         switch outcome {
@@ -161,7 +187,12 @@ public actor EvidenceCache<Key: Hashable & Sendable, Value: Sendable> {
     }
 
     private func insert(_ entry: Entry, for key: Key) {
-        if store.set(entry, for: key) != nil { tally.evictions += 1 }
+        let size: Int
+        switch entry {
+        case .positive(let value, _): size = cost(key, value)
+        case .negative(let negative, _): size = cost(key, nil) + negative.reason.rawValue.utf8.count + negative.detail.utf8.count
+        }
+        tally.evictions += store.insert(entry, for: key, cost: Self.entryOverhead + size).count
     }
 
     // MARK: - Waiting
@@ -199,8 +230,18 @@ public actor EvidenceCache<Key: Hashable & Sendable, Value: Sendable> {
         return (resolution, joined)
     }
 
-    /// Resumes a waiter with `CancellationError` if it is still waiting.
+    /// Resumes a waiter with `CancellationError` if it is still waiting. A load left with no
+    /// waiter goes on only with a background slot; without one it is cancelled and forgotten.
     private func abandon(_ waiterID: UInt64) {
-        inFlight.removeWaiter(waiterID)?.resume(throwing: CancellationError())
+        guard let (waiter, id, orphaned) = inFlight.leave(waiterID) else { return }
+        if orphaned, let slots {
+            if let slot = slots.tryAcquireBackground() {
+                inFlight.give(slot, to: id)
+            } else if let (load, _) = inFlight.end(id) {
+                for task in load.tasks { task.cancel() }
+                tally.loadsCancelled += 1
+            }
+        }
+        waiter.resume(throwing: CancellationError())
     }
 }

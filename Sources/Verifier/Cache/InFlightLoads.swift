@@ -1,5 +1,6 @@
 /// The bookkeeping of an ``EvidenceCache``'s running loads: which load a key's new requests
-/// join, who waits for each load, and the tasks to cancel when it ends.
+/// join, who waits for each load, the tasks to cancel when it ends, and the background slot a
+/// load holds once nobody waits for it.
 struct InFlightLoads<Key: Hashable & Sendable, Value: Sendable> {
     /// What a load ended with, as handed to each of its waiters.
     enum Resolution: Sendable {
@@ -15,6 +16,8 @@ struct InFlightLoads<Key: Hashable & Sendable, Value: Sendable> {
         let key: Key
         var waiters: [UInt64: Waiter] = [:]
         var tasks: [Task<Void, Never>] = []
+        /// Held while the load runs with no caller waiting (see ``VerificationSlots``).
+        var slot: VerificationSlots.Slot?
     }
 
     private var loads: [UInt64: Load] = [:]
@@ -24,6 +27,9 @@ struct InFlightLoads<Key: Hashable & Sendable, Value: Sendable> {
 
     /// The number of loads running, joinable or detached.
     var count: Int { loads.count }
+
+    /// The number of loads holding a background slot.
+    var backgroundCount: Int { loads.values.reduce(0) { $0 + ($1.slot == nil ? 0 : 1) } }
 
     /// The load new requests for `key` join, if one is running.
     func joinable(for key: Key) -> UInt64? { current[key] }
@@ -57,6 +63,18 @@ struct InFlightLoads<Key: Hashable & Sendable, Value: Sendable> {
     mutating func removeWaiter(_ waiterID: UInt64) -> Waiter? {
         guard let id = waiting.removeValue(forKey: waiterID) else { return nil }
         return loads[id]?.waiters.removeValue(forKey: waiterID)
+    }
+
+    /// Takes a waiter out of its load, like ``removeWaiter(_:)``, and says which load it left and
+    /// whether that load now has no waiter and no background slot (an orphan).
+    mutating func leave(_ waiterID: UInt64) -> (waiter: Waiter, load: UInt64, orphaned: Bool)? {
+        guard let id = waiting[waiterID], let waiter = removeWaiter(waiterID), let load = loads[id] else { return nil }
+        return (waiter, id, load.waiters.isEmpty && load.slot == nil)
+    }
+
+    /// Lets load `id` hold `slot` until it ends.
+    mutating func give(_ slot: VerificationSlots.Slot, to id: UInt64) {
+        loads[id]?.slot = slot
     }
 
     /// New requests for `key` no longer join its running load: they start a fresh one. The

@@ -16,14 +16,22 @@ public final class ImageVerifier: Sendable {
         /// How long work may go on after the caller stopped waiting, so a retry hits the cache.
         public var backgroundBudget: Duration
         public var caches: VerifierCaches.Configuration
+        /// The size of ``ImageVerifier/slots``: verifications in flight at once, reviews' and
+        /// background loads' together.
+        public var maxConcurrentVerifications: Int
+        /// The most cache loads that go on after every caller gave up on them (each holds one of
+        /// the slots; at most half of them).
+        public var maxBackgroundLoads: Int
 
         public init(
             resolver: DIDResolver.Options = .init(), backgroundBudget: Duration = .seconds(30),
-            caches: VerifierCaches.Configuration = .init()
+            caches: VerifierCaches.Configuration = .init(), maxConcurrentVerifications: Int = 128, maxBackgroundLoads: Int = 64
         ) {
             self.resolver = resolver
             self.backgroundBudget = backgroundBudget
             self.caches = caches
+            self.maxConcurrentVerifications = maxConcurrentVerifications
+            self.maxBackgroundLoads = maxBackgroundLoads
         }
     }
 
@@ -31,9 +39,14 @@ public final class ImageVerifier: Sendable {
     public let signatures: SignatureVerifier
     public let caches: VerifierCaches
     public let options: Options
+    /// The bound on work in flight: a caller takes one slot per image it verifies (see
+    /// ``VerificationSlots``); cache loads nobody waits for any more need a background slot.
+    public let slots: VerificationSlots
 
     public init(fetcher: any HTTPFetching, registry: RegistryClient, options: Options = Options()) {
-        let caches = VerifierCaches(configuration: options.caches)
+        let slots = VerificationSlots(limit: options.maxConcurrentVerifications, backgroundLimit: options.maxBackgroundLoads)
+        let caches = VerifierCaches(configuration: options.caches, slots: slots)
+        self.slots = slots
         self.caches = caches
         self.registry = registry
         self.options = options

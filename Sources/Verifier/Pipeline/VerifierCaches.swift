@@ -4,8 +4,10 @@ import OCI
 /// The verifier's caches: evidence only, bounded, with TTLs (docs/architecture.md, "Caches").
 public struct VerifierCaches: Sendable {
     public struct Configuration: Sendable {
-        /// DID documents: 5 minutes, served stale for up to an hour while the directory is down.
-        public var identities = CacheConfiguration(capacity: 10_000, ttl: .seconds(300), negativeTTL: .seconds(30), staleIfError: .seconds(3_600))
+        /// DID documents: 5 minutes, served stale for up to an hour while the directory is down
+        /// (``didStaleIfError``).
+        public var identities = CacheConfiguration(
+            capacity: 10_000, ttl: .seconds(300), negativeTTL: .seconds(30), staleIfError: Self.defaultDIDStaleIfError)
         /// Verified signatures per (registry, repository, digest, DID).
         public var evidence = CacheConfiguration(capacity: 50_000, ttl: .seconds(300), negativeTTL: .seconds(30))
         /// Tag → digest: short, the tag may move.
@@ -15,7 +17,37 @@ public struct VerifierCaches: Sendable {
         /// DIDs whose highest commit rev is remembered (replay detection).
         public var revisionCapacity = 100_000
 
-        public init() {}
+        /// The default of ``didStaleIfError``: an hour.
+        public static let defaultDIDStaleIfError = Duration.seconds(3_600)
+        /// The default of ``limitBytes(to:)``: 64 MiB of estimated entries over the four caches.
+        public static let defaultTotalBytes = 64 << 20
+
+        public init() {
+            limitBytes(to: Self.defaultTotalBytes)
+        }
+
+        /// How long an expired DID document may stand in while its directory cannot be reached
+        /// (a key rotated out in that window keeps verifying); nil or zero: never.
+        public var didStaleIfError: Duration? {
+            get { identities.staleIfError }
+            set { identities.staleIfError = newValue.flatMap { $0 > .zero ? $0 : nil } }
+        }
+
+        /// Bounds the four caches' estimated bytes to `total` together: half for signature
+        /// artifacts (manifests of up to 4 MiB each), a quarter for verified signatures, an
+        /// eighth each for DID documents and tags.
+        public mutating func limitBytes(to total: Int) {
+            let total = max(0, total)
+            discoveries.maxBytes = total / 2
+            evidence.maxBytes = total / 4
+            identities.maxBytes = total / 8
+            tags.maxBytes = total - total / 2 - total / 4 - total / 8
+        }
+
+        /// The four caches' byte bounds together.
+        public var totalMaxBytes: Int {
+            [identities, evidence, tags, discoveries].reduce(0) { $0 + ($1.maxBytes ?? 0) }
+        }
     }
 
     public let identities: EvidenceCache<DID, ResolvedIdentity>
@@ -24,11 +56,17 @@ public struct VerifierCaches: Sendable {
     public let discoveries: EvidenceCache<DigestKey, SignatureDiscovery>
     public let revisions: RevisionTracker
 
-    public init(configuration: Configuration = Configuration()) {
-        identities = EvidenceCache(configuration: configuration.identities)
-        evidence = EvidenceCache(configuration: configuration.evidence)
-        tags = EvidenceCache(configuration: configuration.tags)
-        discoveries = EvidenceCache(configuration: configuration.discoveries)
+    /// The caches; a load every caller gave up on goes on only with a background slot of
+    /// `slots` (nil: always).
+    public init(configuration: Configuration = Configuration(), slots: VerificationSlots? = nil) {
+        identities = EvidenceCache(
+            configuration: configuration.identities, cost: { CacheSizes.of($0.string) + ($1.map(CacheSizes.of) ?? 0) }, slots: slots)
+        evidence = EvidenceCache(
+            configuration: configuration.evidence, cost: { CacheSizes.of($0) + ($1.map(CacheSizes.of) ?? 0) }, slots: slots)
+        tags = EvidenceCache(
+            configuration: configuration.tags, cost: { CacheSizes.of($0) + ($1.map(CacheSizes.of) ?? 0) }, slots: slots)
+        discoveries = EvidenceCache(
+            configuration: configuration.discoveries, cost: { CacheSizes.of($0) + ($1.map(CacheSizes.of) ?? 0) }, slots: slots)
         revisions = RevisionTracker(capacity: configuration.revisionCapacity)
     }
 

@@ -101,6 +101,18 @@ public final class WebhookMetrics: Sendable {
         "atcr_serving_certificate_expiry_timestamp_seconds": "When the serving certificate in use expires (Unix time).",
         "atcr_upstream_errors_total": "Failed requests to registries, DID directories and PDSes, by kind.",
         "atcr_events_total": "Kubernetes Events, by result (sent, rejected, dropped, failed).",
+        "atcr_admission_reviews_over_image_bound_total": "AdmissionReviews naming more images than --max-images-per-review (none verified).",
+        "atcr_verifications_in_flight": "Images being verified for reviews now (each holds a verification slot).",
+        "atcr_verification_slot_waiters": "Images waiting for a verification slot now (--max-concurrent-verifications).",
+        "atcr_background_loads": "Cache loads going on after their review gave up, each holding a background slot.",
+        "atcr_cache_bytes": "Estimated bytes held by each verifier cache (bounded by --cache-max-bytes).",
+        "atcr_cache_evictions_total": "Verifier cache entries evicted by the entry or byte bound, by cache.",
+        "atcr_admission_reviews_over_image_bound_total": "AdmissionReviews naming more images than --max-images-per-review (none verified).",
+        "atcr_verifications_in_flight": "Images being verified for reviews now (each holds a verification slot).",
+        "atcr_verification_slot_waiters": "Images waiting for a verification slot now (--max-concurrent-verifications).",
+        "atcr_background_loads": "Cache loads going on after their review gave up, each holding a background slot.",
+        "atcr_cache_bytes": "Estimated bytes held by each verifier cache (bounded by --cache-max-bytes).",
+        "atcr_cache_evictions_total": "Verifier cache entries evicted by the entry or byte bound, by cache.",
     ]
 
     static func descriptor(_ name: String) -> MetricNameDescriptor {

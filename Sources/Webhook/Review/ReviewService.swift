@@ -20,19 +20,21 @@ public final class ReviewService: Sendable {
         public var defaultTimeout: Duration
         /// The pod name, for Events' `reportingInstance`.
         public var reportingInstance: String
-        /// At most this many verifications go on after their review timed out.
-        public var maxBackgroundVerifications: Int
+        /// A review naming more distinct images to verify than this verifies none of them (see
+        /// ``ImageBound``).
+        public var maxImagesPerReview: Int
 
         public init(
             auditOnly: Bool = false, maxBodyBytes: Int = 8 << 20, deadlineMargin: Duration = .milliseconds(500),
-            defaultTimeout: Duration = .seconds(10), reportingInstance: String = "atcr-verify", maxBackgroundVerifications: Int = 64
+            defaultTimeout: Duration = .seconds(10), reportingInstance: String = "atcr-verify",
+            maxImagesPerReview: Int = ImageBound.defaultLimit
         ) {
             self.auditOnly = auditOnly
             self.maxBodyBytes = maxBodyBytes
             self.deadlineMargin = deadlineMargin
             self.defaultTimeout = defaultTimeout
             self.reportingInstance = reportingInstance
-            self.maxBackgroundVerifications = maxBackgroundVerifications
+            self.maxImagesPerReview = maxImagesPerReview
         }
     }
 
@@ -49,7 +51,6 @@ public final class ReviewService: Sendable {
     let logger: Logger
     let events: EventSink?
     let audit: @Sendable (String) -> Void
-    let background: BackgroundBudget
     /// Parsed image references (parsing is pure; the same images come again and again).
     let references = ReferenceCache(capacity: 4096)
 
@@ -64,7 +65,6 @@ public final class ReviewService: Sendable {
         self.logger = logger
         self.events = events
         self.audit = audit
-        background = BackgroundBudget(limit: options.maxBackgroundVerifications)
     }
 
     /// Answers the review in `body`; `query` is the request's query string (for `timeout`).
@@ -90,7 +90,14 @@ public final class ReviewService: Sendable {
         let plan = AdmissionPlan(request: request)
         let now = Date()
         var decisions: [ImageDecision] = []
-        if case .verify = plan.disposition {
+        if case .verify = plan.disposition, plan.toVerify.count > options.maxImagesPerReview {
+            let bound = ImageBound(count: plan.toVerify.count, limit: options.maxImagesPerReview)
+            metrics.increment("atcr_admission_reviews_over_image_bound_total")
+            logger.warning("review names more images than --max-images-per-review: none verified", metadata: [
+                "uid": "\(request.uid)", "images": "\(bound.count)", "limit": "\(bound.limit)",
+            ])
+            decisions = plan.toVerify.map { decideUnverified($0, bound: bound, namespace: request.namespace, policy: policy, now: now) }
+        } else if case .verify = plan.disposition {
             decisions = await withTaskGroup(of: (Int, ImageDecision).self) { group in
                 for (index, use) in plan.toVerify.enumerated() {
                     group.addTask {
@@ -113,39 +120,38 @@ public final class ReviewService: Sendable {
         return Answer(status: 200, body: outcome.response.body)
     }
 
-    /// Verifies one image within the deadline and decides it.
+    /// Verifies one image within the deadline and decides it. An image that needs signatures
+    /// first waits for a verification slot (``ImageVerifier/slots``); one that gets none before
+    /// the deadline is decided as timed out.
     func decide(_ use: ImageUse, namespace: String?, policy: TrustPolicy, now: Date, deadline: ContinuousClock.Instant) async -> ImageDecision {
         let started = ContinuousClock.now
         let reference: ImageReference
         do {
             reference = try references.parse(use.image)
         } catch {
-            let verdict: PolicyDecision.Verdict = options.auditOnly ? .audit : .deny
-            let decision = PolicyDecision(verdict: verdict, results: [], reason: "\(use.image) is not a valid image reference: \(error)")
-            return ImageDecision(use: use, decision: decision, duration: ContinuousClock.now - started, verificationFailure: .error("\(error)"))
+            return invalidReference(use, error: error, started: started)
         }
         let name = ImageName(registry: reference.registry, repository: reference.repository)
         let plan = policy.contactPlan(for: name, namespace: namespace, now: now)
-        let verifier = verifier
-        let task = Task { await verifier.verify(reference, plan: plan, deadline: deadline) }
-        guard let verdict = await Self.value(of: task, before: deadline) else {
-            if await background.tryAcquire() {
-                let budget = background
-                Task {
-                    _ = await task.value  // fills the caches for the retry
-                    await budget.release()
-                }
-            } else {
-                task.cancel()
+        var slot: VerificationSlots.Slot?
+        if plan.needsSignatures {
+            slot = await verifier.slots.acquire(before: deadline)
+            if slot == nil || ContinuousClock.now >= deadline {  // a slot handed over too late starts nothing
+                slot?.release()
+                return timedOut(use, reference: reference, namespace: namespace, policy: policy, now: now, started: started, waitedForSlot: true)
             }
-            let input = EvaluationInput(
-                image: name, pinnedByDigest: reference.isPinnedByDigest, namespace: namespace, now: now, auditOnly: options.auditOnly,
-                verificationError: VerificationFailure.timedOutText)
-            metrics.increment("atcr_verifications_total", [("result", "error")])
-            metrics.increment("atcr_upstream_errors_total", [("kind", "timeout")])
-            logger.warning("verification timed out", metadata: ["image": "\(use.image)"])
-            return ImageDecision(
-                use: use, decision: policy.evaluate(input), duration: ContinuousClock.now - started, verificationFailure: .timedOut)
+        }
+        let verifier = verifier, taken = slot
+        let task = Task {
+            defer { taken?.release() }
+            return await verifier.verify(reference, plan: plan, deadline: deadline)
+        }
+        guard let verdict = await Self.value(of: task, before: deadline) else {
+            // Its slot first, so that the loads it leaves behind may take background slots;
+            // those that get none are cancelled (EvidenceCache).
+            slot?.release()
+            task.cancel()
+            return timedOut(use, reference: reference, namespace: namespace, policy: policy, now: now, started: started, waitedForSlot: false)
         }
         let decision = policy.evaluate(verdict.evaluationInput(namespace: namespace, now: now, auditOnly: options.auditOnly))
         let duration = ContinuousClock.now - started
@@ -157,6 +163,52 @@ public final class ReviewService: Sendable {
             use: use, digest: verdict.digest?.description, decision: decision, signers: verdict.verifiedDIDs,
             failedChecks: failedChecks, duration: duration, verificationFailure: verdict.error.map { .error($0) },
             notes: verdict.warnings)
+    }
+
+    /// Decides an image of a review over the image bound without verifying it: the policy in
+    /// force sees the bound as the verification error, so policies requiring a signature fail
+    /// (enforce denies, audit admits with a finding) and `defaultAction` still decides the rest.
+    func decideUnverified(_ use: ImageUse, bound: ImageBound, namespace: String?, policy: TrustPolicy, now: Date) -> ImageDecision {
+        let started = ContinuousClock.now
+        let reference: ImageReference
+        do {
+            reference = try ImageReference(parsing: use.image)  // not memoized: the review may name thousands
+        } catch {
+            return invalidReference(use, error: error, started: started)
+        }
+        let input = EvaluationInput(
+            image: ImageName(registry: reference.registry, repository: reference.repository), pinnedByDigest: reference.isPinnedByDigest,
+            namespace: namespace, now: now, auditOnly: options.auditOnly, verificationError: bound.description)
+        let decision = policy.evaluate(input)
+        return ImageDecision(
+            use: use, decision: decision, duration: ContinuousClock.now - started,
+            verificationFailure: decision.failures.isEmpty ? nil : .error(bound.description))
+    }
+
+    /// The decision for an image whose reference does not parse: denied (audited under
+    /// `--audit-only`), whatever the policy.
+    private func invalidReference(_ use: ImageUse, error: ImageReferenceError, started: ContinuousClock.Instant) -> ImageDecision {
+        let verdict: PolicyDecision.Verdict = options.auditOnly ? .audit : .deny
+        let decision = PolicyDecision(verdict: verdict, results: [], reason: "\(use.image) is not a valid image reference: \(error)")
+        return ImageDecision(use: use, decision: decision, duration: ContinuousClock.now - started, verificationFailure: .error("\(error)"))
+    }
+
+    /// The decision for an image whose verification did not finish (or, `waitedForSlot`, did not
+    /// get a slot) before the deadline: the policy sees "verification timed out".
+    private func timedOut(
+        _ use: ImageUse, reference: ImageReference, namespace: String?, policy: TrustPolicy, now: Date, started: ContinuousClock.Instant,
+        waitedForSlot: Bool
+    ) -> ImageDecision {
+        let input = EvaluationInput(
+            image: ImageName(registry: reference.registry, repository: reference.repository), pinnedByDigest: reference.isPinnedByDigest,
+            namespace: namespace, now: now, auditOnly: options.auditOnly, verificationError: VerificationFailure.timedOutText)
+        metrics.increment("atcr_verifications_total", [("result", "error")])
+        metrics.increment("atcr_upstream_errors_total", [("kind", "timeout")])
+        logger.warning(
+            waitedForSlot ? "verification timed out waiting for a slot (--max-concurrent-verifications)" : "verification timed out",
+            metadata: ["image": "\(use.image)"])
+        return ImageDecision(
+            use: use, decision: policy.evaluate(input), duration: ContinuousClock.now - started, verificationFailure: .timedOut)
     }
 
     /// The task's value, or nil when `deadline` passes first. The task is left running (awaiting
@@ -237,20 +289,4 @@ final class ResumeOnce<T: Sendable>: Sendable {
         }
         continuation?.resume(returning: value)
     }
-}
-
-/// A bound on verifications left running after their review timed out.
-actor BackgroundBudget {
-    let limit: Int
-    private(set) var running = 0
-
-    init(limit: Int) { self.limit = limit }
-
-    func tryAcquire() -> Bool {
-        guard running < limit else { return false }
-        running += 1
-        return true
-    }
-
-    func release() { running -= 1 }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Logging
+import Verifier
 
 /// Everything `atcr-webhook` is configured with (flags and their environment variables).
 public struct WebhookConfiguration: Sendable {
@@ -43,6 +44,19 @@ public struct WebhookConfiguration: Sendable {
     /// 192.168/16, 100.64/10, fc00::/7), for an internal registry. Loopback and link-local
     /// stay refused unless `allowInsecureLocal`.
     public var allowPrivateUpstreams = false
+    /// A review naming more distinct images to verify than this verifies none (``ImageBound``).
+    public var maxImagesPerReview = ImageBound.defaultLimit
+    /// Verifications in flight at once, reviews' and background loads' together (background
+    /// loads hold at most half, and at most 64).
+    public var maxConcurrentVerifications = 128
+    /// Cache loads that may go on after their review gave up (no flag; at most half of
+    /// ``maxConcurrentVerifications``).
+    public var maxBackgroundLoads = 64
+    /// Estimated bytes the verifier's four caches may hold together.
+    public var cacheMaxBytes = VerifierCaches.Configuration.defaultTotalBytes
+    /// How long an expired DID document is served while its directory is unreachable; zero:
+    /// never.
+    public var didStaleIfError = VerifierCaches.Configuration.defaultDIDStaleIfError
 
     public init() {}
 }

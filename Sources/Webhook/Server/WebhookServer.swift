@@ -74,6 +74,8 @@ public final class WebhookServer: Sendable {
             caches[keyPath: keyPath].negativeTTL = configuration.negativeCacheTTL
         }
         caches.tags.negativeTTL = configuration.negativeCacheTTL
+        caches.didStaleIfError = configuration.didStaleIfError
+        caches.limitBytes(to: configuration.cacheMaxBytes)
         verifier = ImageVerifier(
             fetcher: fetcher,
             registry: RegistryClient(
@@ -81,7 +83,8 @@ public final class WebhookServer: Sendable {
                 configuration: .init(insecureRegistries: configuration.allowInsecureLocal ? Set(configuration.plainHTTPRegistries) : [])),
             options: .init(
                 resolver: .init(plcDirectory: configuration.plcDirectory, allowInsecureLocal: configuration.allowInsecureLocal),
-                caches: caches))
+                caches: caches, maxConcurrentVerifications: configuration.maxConcurrentVerifications,
+                maxBackgroundLoads: configuration.maxBackgroundLoads))
         if let eventAPI, let eventTrustRoots {
             let eventFetcher = HTTPFetcher(configuration: .init(caBundlePath: eventAPI.caFile), trustRoots: eventTrustRoots)
             self.eventFetcher = eventFetcher
@@ -95,7 +98,7 @@ public final class WebhookServer: Sendable {
             verifier: verifier, policy: { await watcher.policy },
             options: .init(
                 auditOnly: configuration.auditOnly, maxBodyBytes: configuration.maxBodyBytes, defaultTimeout: configuration.defaultTimeout,
-                reportingInstance: configuration.podName),
+                reportingInstance: configuration.podName, maxImagesPerReview: configuration.maxImagesPerReview),
             metrics: metrics, logger: logger, events: eventSink, audit: audit)
     }
 
@@ -256,7 +259,13 @@ public final class WebhookServer: Sendable {
         for (cache, counters) in await verifier.caches.counters() {
             metrics.advance("atcr_cache_hits_total", [("cache", cache)], to: Double(counters.hits + counters.negativeHits + counters.staleHits))
             metrics.advance("atcr_cache_misses_total", [("cache", cache)], to: Double(counters.misses))
+            metrics.advance("atcr_cache_evictions_total", [("cache", cache)], to: Double(counters.evictions))
+            metrics.set("atcr_cache_bytes", [("cache", cache)], to: Double(counters.bytes))
         }
+        let slots = verifier.slots.usage
+        metrics.set("atcr_verifications_in_flight", to: Double(slots.inUse - slots.background))
+        metrics.set("atcr_verification_slot_waiters", to: Double(slots.waiting))
+        metrics.set("atcr_background_loads", to: Double(slots.background))
         let resolutions = verifier.signatures.resolver.statistics.snapshot
         metrics.advance("atcr_did_resolutions_total", [("result", "success")], to: Double(resolutions.success))
         metrics.advance("atcr_did_resolutions_total", [("result", "failure")], to: Double(resolutions.failure))

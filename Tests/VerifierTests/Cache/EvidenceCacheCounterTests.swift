@@ -29,6 +29,7 @@ struct EvidenceCacheCounterTests {
         expected.evictions = 1
         expected.entries = 2
         expected.loadsInFlight = 0
+        expected.bytes = 2 * EvidenceCache<String, String>.entryOverhead + "no-signature".utf8.count  // b, and n costed by its text
         #expect(await cache.counters == expected)
     }
 }
