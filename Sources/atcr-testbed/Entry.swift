@@ -6,7 +6,7 @@ struct TestbedCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "atcr-testbed",
         abstract: "The local ATCR test world: real signed atproto repositories.",
-        subcommands: [UpCommand.self, DemoCommand.self, ProofsCommand.self])
+        subcommands: [UpCommand.self, ChangeCommand.self, DemoCommand.self, ProofsCommand.self])
 }
 
 /// `atcr-testbed proofs --out DIR`: writes signed proof CARs, DID documents, and

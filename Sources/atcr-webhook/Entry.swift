@@ -43,6 +43,10 @@ struct WebhookCommand: AsyncParsableCommand {
     @Flag(help: "LOCAL TEST WORLD ONLY: allow plain-http upstreams, localhost did:web and loopback PDS endpoints (ATCR_ALLOW_INSECURE_LOCAL=true).")
     var allowInsecureLocal = env("ATCR_ALLOW_INSECURE_LOCAL") == "true"
     @Option(help: "With --allow-insecure-local: a registry reached over plain http (repeatable).") var plainHTTPRegistry: [String] = []
+    @Option(help: "Seconds between getLatestCommit checks of each trusted DID in use, so revocations are noticed within about this long; 0: off, revocations then wait for --cache-ttl (ATCR_FRESHNESS_INTERVAL).")
+    var freshnessInterval = Double(env("ATCR_FRESHNESS_INTERVAL") ?? "") ?? 5
+    @Option(help: "getLatestCommit requests per second to one PDS host, per replica; more DIDs on a host stretch its cycle (ATCR_FRESHNESS_HOST_RATE).")
+    var freshnessHostRate = Double(env("ATCR_FRESHNESS_HOST_RATE") ?? "") ?? 2
 
     func validate() throws {
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("--log-level: unknown level '\(logLevel)'") }
@@ -53,6 +57,10 @@ struct WebhookCommand: AsyncParsableCommand {
             throw ValidationError("TTLs must be ≥ 0 and --default-timeout 1…30 seconds")
         }
         if !plainHTTPRegistry.isEmpty && !allowInsecureLocal { throw ValidationError("--plain-http-registry needs --allow-insecure-local") }
+        guard freshnessInterval == 0 || (0.1...3600).contains(freshnessInterval) else {
+            throw ValidationError("--freshness-interval must be 0 (off) or 0.1…3600 seconds")
+        }
+        guard (0.01...1000).contains(freshnessHostRate) else { throw ValidationError("--freshness-host-rate must be 0.01…1000 requests per second") }
     }
 
     func run() async throws {
@@ -79,6 +87,8 @@ struct WebhookCommand: AsyncParsableCommand {
         configuration.logLevel = level
         configuration.allowInsecureLocal = allowInsecureLocal
         configuration.plainHTTPRegistries = plainHTTPRegistry
+        configuration.freshnessInterval = .milliseconds(Int((freshnessInterval * 1000).rounded()))
+        configuration.freshnessHostRate = freshnessHostRate
         if allowInsecureLocal { logger.warning("--allow-insecure-local is on: plain http and loopback upstreams are accepted (test worlds only)") }
 
         let server = try WebhookServer(configuration: configuration, logger: logger) { line in

@@ -16,14 +16,22 @@ public final class ImageVerifier: Sendable {
         /// How long work may go on after the caller stopped waiting, so a retry hits the cache.
         public var backgroundBudget: Duration
         public var caches: VerifierCaches.Configuration
+        /// Keep a ``FreshnessLedger``: cached proofs superseded by a newer commit (reported by a
+        /// ``FreshnessWatch`` over ``ImageVerifier/freshness``) are fetched afresh before use.
+        public var trackFreshness: Bool
+        /// Told when a trusted DID's document names another key or PDS (``IdentityChangeMonitor``).
+        public var onIdentityChange: (@Sendable (IdentityChange) -> Void)?
 
         public init(
             resolver: DIDResolver.Options = .init(), backgroundBudget: Duration = .seconds(30),
-            caches: VerifierCaches.Configuration = .init()
+            caches: VerifierCaches.Configuration = .init(), trackFreshness: Bool = false,
+            onIdentityChange: (@Sendable (IdentityChange) -> Void)? = nil
         ) {
             self.resolver = resolver
             self.backgroundBudget = backgroundBudget
             self.caches = caches
+            self.trackFreshness = trackFreshness
+            self.onIdentityChange = onIdentityChange
         }
     }
 
@@ -31,15 +39,19 @@ public final class ImageVerifier: Sendable {
     public let signatures: SignatureVerifier
     public let caches: VerifierCaches
     public let options: Options
+    /// With `trackFreshness`: the DIDs in use and the latest commits their PDSes reported.
+    public let freshness: FreshnessLedger?
 
     public init(fetcher: any HTTPFetching, registry: RegistryClient, options: Options = Options()) {
         let caches = VerifierCaches(configuration: options.caches)
         self.caches = caches
         self.registry = registry
         self.options = options
+        freshness = options.trackFreshness ? FreshnessLedger(capacity: options.caches.revisionCapacity) : nil
         signatures = SignatureVerifier(
             resolver: DIDResolver(fetcher: fetcher, options: options.resolver), pds: PDSClient(fetcher: fetcher),
-            identities: caches.identities, revisions: caches.revisions)
+            identities: caches.identities, revisions: caches.revisions,
+            identityChanges: options.onIdentityChange.map { IdentityChangeMonitor(onChange: $0) })
     }
 
     /// Verifies `image` for the policies of `plan` (from `TrustPolicy.contactPlan`).
@@ -115,6 +127,25 @@ public final class ImageVerifier: Sendable {
         return ImageVerdict(
             image: image, scope: .verified, digest: digest, resolvedFromTag: image.digest == nil,
             signatures: reports, warnings: warnings)
+    }
+
+    /// The cached (or loaded) evidence for `key`, never one superseded by a newer commit the
+    /// freshness watch reported: a superseded entry is loaded afresh, and a load that joined
+    /// one started before the report is repeated (at most twice).
+    private func currentEvidence(
+        for key: EvidenceKey, load: @escaping @Sendable () async throws -> VerifiedSignature
+    ) async throws -> VerifiedSignature {
+        guard let ledger = freshness else { return try await caches.evidence.value(for: key, load: load).value }
+        let isCurrent: @Sendable (VerifiedSignature) -> Bool = { ledger.acceptsCached($0) }
+        for _ in 0..<3 {
+            let verified = try await caches.evidence.value(for: key, isCurrent: isCurrent, load: load).value
+            if ledger.isCurrent(verified) {
+                ledger.noteUse(verified)
+                return verified
+            }
+        }
+        throw SignatureFailure(
+            .check(.proofFetch), "the repository of \(key.did) kept changing while its proof was fetched; retry", transient: true)
     }
 
     /// A failure of the image as a whole.
@@ -193,22 +224,23 @@ public final class ImageVerifier: Sendable {
         let signer = SignerTrust(did: trusted.did, pinnedKeys: trusted.publicKeys, pinnedPDS: trusted.pds)
         let key = EvidenceKey(registry: image.registry, repository: image.repository, digest: digest, did: did)
         let signatures = signatures
-        do {
-            let verified = try await caches.evidence.value(for: key) { () async throws -> VerifiedSignature in
-                var last: SignatureFailure?
-                for artifact in artifacts {
-                    do throws(SignatureFailure) {
-                        return try await signatures.verify(
-                            signer: signer, recordURI: artifact.payload.atproto.recordUri, expectation: expectation, deadline: deadline)
-                    } catch {
-                        last = error
-                        if error.isTransient { break }
-                    }
+        let load = { @Sendable () async throws -> VerifiedSignature in
+            var last: SignatureFailure?
+            for artifact in artifacts {
+                do throws(SignatureFailure) {
+                    return try await signatures.verify(
+                        signer: signer, recordURI: artifact.payload.atproto.recordUri, expectation: expectation, deadline: deadline)
+                } catch {
+                    last = error
+                    if error.isTransient { break }
                 }
-                let failure = last ?? SignatureFailure(.artifact, "no artifact to verify")
-                if failure.isTransient { throw failure }
-                throw failure.definiteNegative
-            }.value
+            }
+            let failure = last ?? SignatureFailure(.artifact, "no artifact to verify")
+            if failure.isTransient { throw failure }
+            throw failure.definiteNegative
+        }
+        do {
+            let verified = try await currentEvidence(for: key, load: load)
             return SignatureReport(did: did, handle: verified.handle, artifactDigest: first.manifestDigest.description, status: .verified(verified))
         } catch let failure as SignatureFailure {
             return SignatureReport(did: did, handle: first.payload.atproto.handle, artifactDigest: first.manifestDigest.description, status: .failed(failure))

@@ -50,18 +50,31 @@ public final class WebhookMetrics: Sendable {
         "atcr_certificate_reloads_total": "Serving-certificate loads, by result.",
         "atcr_upstream_errors_total": "Failed requests to registries, DID directories and PDSes, by kind.",
         "atcr_events_total": "Kubernetes Events, by result (sent, rejected, dropped, failed).",
+        "atcr_did_changes_total": "Trusted DIDs whose document named another signing key or PDS than last verified with (or than pinned), by kind.",
+        "atcr_freshness_checks_total": "Freshness-watch getLatestCommit requests, by result (changed, unchanged, unavailable, rate_limited, error).",
+        "atcr_freshness_superseded_proofs_total": "Cached record proofs superseded by a newer commit and fetched afresh before a decision.",
+        "atcr_freshness_watched_dids": "Trusted DIDs the freshness watch asks about (proofs used within the cache TTL).",
+        "atcr_freshness_unreachable_dids": "Watched DIDs whose PDS did not answer the last check: their cached proofs are used until the TTL.",
+        "atcr_freshness_worst_case_latency_seconds": "Per PDS host: the longest a revocation can go unnoticed (one watch cycle).",
     ]
 
-    /// The Prometheus text exposition, with `extra` counters read from their owners now.
-    public func render(extra: [(name: String, labels: [(String, String)], value: Double)] = []) -> String {
+    /// A sample read from its owner at scrape time.
+    public typealias Sample = (name: String, labels: [(String, String)], value: Double)
+
+    /// The Prometheus text exposition, with `extra` counters and `gauges` read from their owners now.
+    public func render(extra: [Sample] = [], gauges: [Sample] = []) -> String {
         var counters = state.withLock { $0.counters }
         for item in extra { counters[item.name, default: [:]][Self.render(item.labels), default: 0] += item.value }
+        var gaugeValues: [String: [String: Double]] = [:]
+        for item in gauges { gaugeValues[item.name, default: [:]][Self.render(item.labels)] = item.value }
         var out = ""
-        for name in counters.keys.sorted() {
-            if let help = Self.help[name] { out += "# HELP \(name) \(help)\n" }
-            out += "# TYPE \(name) counter\n"
-            for (labels, value) in counters[name, default: [:]].sorted(by: { $0.key < $1.key }) {
-                out += "\(name)\(labels) \(Self.number(value))\n"
+        for (type, families) in [("counter", counters), ("gauge", gaugeValues)] {
+            for name in families.keys.sorted() {
+                if let help = Self.help[name] { out += "# HELP \(name) \(help)\n" }
+                out += "# TYPE \(name) \(type)\n"
+                for (labels, value) in families[name, default: [:]].sorted(by: { $0.key < $1.key }) {
+                    out += "\(name)\(labels) \(Self.number(value))\n"
+                }
             }
         }
         let histogram = state.withLock { ($0.histogramCounts, $0.histogramSum, $0.histogramCount) }

@@ -26,6 +26,9 @@ public final class WebhookServer: Sendable {
     let fetcher: HTTPFetcher
     let eventSink: EventSink?
     let eventFetcher: HTTPFetcher?
+    /// Asks active DIDs' PDSes for their latest commit (nil with `--freshness-interval 0`).
+    let freshnessWatch: FreshnessWatch?
+    let watchFetcher: HTTPFetcher?
     let logger: Logger
 
     public init(configuration: WebhookConfiguration, logger: Logger, audit: @escaping @Sendable (String) -> Void) throws {
@@ -44,14 +47,6 @@ public final class WebhookServer: Sendable {
             caches[keyPath: keyPath].negativeTTL = configuration.negativeCacheTTL
         }
         caches.tags.negativeTTL = configuration.negativeCacheTTL
-        verifier = ImageVerifier(
-            fetcher: fetcher,
-            registry: RegistryClient(
-                fetcher: fetcher, credentials: credentials,
-                configuration: .init(insecureRegistries: configuration.allowInsecureLocal ? Set(configuration.plainHTTPRegistries) : [])),
-            options: .init(
-                resolver: .init(plcDirectory: configuration.plcDirectory, allowInsecureLocal: configuration.allowInsecureLocal),
-                caches: caches))
         if configuration.eventsEnabled, let api = configuration.kubernetesAPI ?? KubernetesAPI.inCluster() {
             let eventFetcher = try HTTPFetcher(configuration: .init(caBundlePath: api.caFile))
             self.eventFetcher = eventFetcher
@@ -60,7 +55,34 @@ public final class WebhookServer: Sendable {
             eventFetcher = nil
             eventSink = nil
         }
+        let alerts = IdentityChangeAlerts(
+            metrics: metrics, logger: logger, events: eventSink,
+            pod: configuration.podNamespace.map { PodIdentity(name: configuration.podName, namespace: $0, uid: configuration.podUID) })
+        let watchFreshness = configuration.freshnessInterval > .zero
+        verifier = ImageVerifier(
+            fetcher: fetcher,
+            registry: RegistryClient(
+                fetcher: fetcher, credentials: credentials,
+                configuration: .init(insecureRegistries: configuration.allowInsecureLocal ? Set(configuration.plainHTTPRegistries) : [])),
+            options: .init(
+                resolver: .init(plcDirectory: configuration.plcDirectory, allowInsecureLocal: configuration.allowInsecureLocal),
+                caches: caches, trackFreshness: watchFreshness, onIdentityChange: { alerts.report($0) }))
         let watcher = policyWatcher
+        if let ledger = verifier.freshness {
+            // Its own fetcher, without automatic retries: the watch honours Retry-After itself.
+            let watchFetcher = try HTTPFetcher(configuration: .init(
+                allowInsecureHTTP: configuration.allowInsecureLocal, caBundlePath: configuration.caBundle, maxRetries: 0))
+            self.watchFetcher = watchFetcher
+            freshnessWatch = FreshnessWatch(
+                ledger: ledger, pds: PDSClient(fetcher: watchFetcher),
+                options: .init(
+                    interval: configuration.freshnessInterval, hostRate: configuration.freshnessHostRate,
+                    activeWindow: configuration.cacheTTL),
+                logger: logger, isTrusted: { did in await watcher.policy?.trustedDID(did.string) != nil })
+        } else {
+            watchFetcher = nil
+            freshnessWatch = nil
+        }
         service = ReviewService(
             verifier: verifier, policy: { await watcher.policy },
             options: .init(
@@ -107,6 +129,8 @@ public final class WebhookServer: Sendable {
             onListening(main, metrics)
         }
         let policyTask = Task { await policyWatcher.run() }
+        let freshnessWatch = freshnessWatch
+        let freshnessTask = Task { await freshnessWatch?.run() }
         let certificates = certificates, interval = configuration.reloadInterval, logger = logger, metrics = metrics
         let certificateTask = Task {
             while !Task.isCancelled {
@@ -123,6 +147,7 @@ public final class WebhookServer: Sendable {
         }
         defer {
             policyTask.cancel()
+            freshnessTask.cancel()
             certificateTask.cancel()
             reporter.cancel()
         }
@@ -136,6 +161,9 @@ public final class WebhookServer: Sendable {
         await eventSink?.finish()
         try? await fetcher.shutdown()
         try? await eventFetcher?.shutdown()
+        freshnessTask.cancel()
+        await freshnessTask.value
+        try? await watchFetcher?.shutdown()
     }
 
     func addRoutes(to router: Router<BasicRequestContext>, metricsHere: Bool, reviews: Bool = true) {
@@ -188,7 +216,20 @@ public final class WebhookServer: Sendable {
         let state = await policyWatcher.state
         extra.append(("atcr_policy_reloads_total", [("result", "success")], Double(state.reloadSuccesses)))
         extra.append(("atcr_policy_reloads_total", [("result", "failure")], Double(state.reloadFailures)))
-        return metrics.render(extra: extra)
+        var gauges: [WebhookMetrics.Sample] = []
+        if let freshnessWatch, let ledger = verifier.freshness {
+            let watch = freshnessWatch.statistics.snapshot
+            for result in FreshnessStatistics.Result.allCases {
+                extra.append(("atcr_freshness_checks_total", [("result", result.rawValue)], Double(watch.checks[result] ?? 0)))
+            }
+            extra.append(("atcr_freshness_superseded_proofs_total", [], Double(ledger.supersededCount)))
+            gauges.append(("atcr_freshness_watched_dids", [], Double(watch.watched)))
+            gauges.append(("atcr_freshness_unreachable_dids", [], Double(watch.unreachable)))
+            for (host, seconds) in watch.worstCaseLatency {
+                gauges.append(("atcr_freshness_worst_case_latency_seconds", [("host", host)], seconds))
+            }
+        }
+        return metrics.render(extra: extra, gauges: gauges)
     }
 
     static func json(_ status: HTTPResponse.Status, _ body: String) -> Response {
