@@ -11,7 +11,8 @@ import Testing
 /// WebhookFreshnessTests.)
 @Suite("Freshness watch")
 struct FreshnessWatchTests {
-    /// A watch over the world's trusted accounts (each marked as in use), and the PDS's host.
+    /// A watch over some of the world's accounts (each marked as in use with a proof of its
+    /// latest commit), and the PDS's host.
     struct Running {
         let world: TestWorld
         let ledger: FreshnessLedger
@@ -29,7 +30,8 @@ struct FreshnessWatchTests {
             let pds = try ServiceEndpoint(world.pdsServer.origin, allowInsecureLocal: true)
             for name in accounts {
                 guard let account = world.accounts[name] else { continue }
-                ledger.noteUse(FreshnessLedgerTests.signature(rev: nil, requestedAt: .now, pds: pds, did: account.did))
+                let rev = world.pds.account(account.did)?.latest.commit.rev
+                ledger.noteUse(FreshnessLedgerTests.signature(rev: rev, requestedAt: .now, pds: pds, did: account.did))
             }
             var logger = Logger(label: "freshness-test")
             logger.logLevel = .critical
