@@ -216,20 +216,8 @@ public final class WebhookServer: Sendable {
         let state = await policyWatcher.state
         extra.append(("atcr_policy_reloads_total", [("result", "success")], Double(state.reloadSuccesses)))
         extra.append(("atcr_policy_reloads_total", [("result", "failure")], Double(state.reloadFailures)))
-        var gauges: [WebhookMetrics.Sample] = []
-        if let freshnessWatch, let ledger = verifier.freshness {
-            let watch = freshnessWatch.statistics.snapshot
-            for result in FreshnessStatistics.Result.allCases {
-                extra.append(("atcr_freshness_checks_total", [("result", result.rawValue)], Double(watch.checks[result] ?? 0)))
-            }
-            extra.append(("atcr_freshness_superseded_proofs_total", [], Double(ledger.supersededCount)))
-            gauges.append(("atcr_freshness_watched_dids", [], Double(watch.watched)))
-            gauges.append(("atcr_freshness_unreachable_dids", [], Double(watch.unreachable)))
-            for (host, seconds) in watch.worstCaseLatency {
-                gauges.append(("atcr_freshness_worst_case_latency_seconds", [("host", host)], seconds))
-            }
-        }
-        return metrics.render(extra: extra, gauges: gauges)
+        let freshness = freshnessSamples()
+        return metrics.render(extra: extra + freshness.counters, gauges: freshness.gauges)
     }
 
     static func json(_ status: HTTPResponse.Status, _ body: String) -> Response {
