@@ -286,6 +286,7 @@ let package = Package(
                 "Testbed",
                 "HTTPFetch",
                 "ATProto",
+                "atcr-testbed",
                 .product(name: "Hummingbird", package: "hummingbird"),
             ]
         ),

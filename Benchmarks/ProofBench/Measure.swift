@@ -5,6 +5,9 @@ struct Options {
     var records = 4_000
     var images = 200
     var warm = 5_000
+    var rounds = 12
+    var window = 60.0
+    var interval = 5.0
 
     init(_ arguments: [String]) {
         var index = 0
@@ -14,8 +17,11 @@ struct Options {
             case "--records": records = Int(arguments[index + 1]) ?? records; index += 1
             case "--images": images = Int(arguments[index + 1]) ?? images; index += 1
             case "--warm": warm = Int(arguments[index + 1]) ?? warm; index += 1
+            case "--rounds": rounds = Int(arguments[index + 1]) ?? rounds; index += 1
+            case "--window": window = Double(arguments[index + 1]) ?? window; index += 1
+            case "--interval": interval = Double(arguments[index + 1]) ?? interval; index += 1
             default:
-                FileHandle.standardError.write(Data("usage: atcr-bench [proofs|verifier] [--seconds S] [--records N] [--images N] [--warm N]\n".utf8))
+                FileHandle.standardError.write(Data("usage: atcr-bench [proofs|verifier|json|revocation] [--seconds S] [--records N] [--images N] [--warm N] [--rounds N] [--window S] [--interval S]\n".utf8))
                 exit(2)
             }
             index += 1

@@ -3,6 +3,7 @@
 //   swift run -c release atcr-bench [proofs] [--seconds S] [--records N]
 //   swift run -c release atcr-bench verifier [--images N] [--warm N]
 //   swift run -c release atcr-bench json [--seconds S]
+//   swift build -c release --product atcr-webhook && swift run -c release atcr-bench revocation [--rounds N] [--window S] [--interval S]
 //
 // `proofs`: K-256 and P-256 commit verifications per second (strict decode of the commit block,
 // canonical re-encode of the unsigned commit, SHA-256, signature check) next to the bare
@@ -11,6 +12,9 @@
 // `verifier`: latency of verifying one image against the local test world over HTTPS on
 // loopback, cold (every cache empty) and warm, as p50/p99.
 // `json`: the strict JSON parser on a real 7 KB AdmissionReview (the webhook's per-review parse).
+// `revocation`: the real atcr-webhook against the world: time from a record's deletion to the
+// first denial (p50, max), wrong denials after unrelated commits, and the freshness watch's
+// getLatestCommit requests per minute for 1, 10 and 100 trusted DIDs.
 
 import Foundation
 
@@ -29,7 +33,9 @@ case "verifier":
     try await runVerifierBenchmark(options)
 case "json":
     try runJSONBenchmark(options)
+case "revocation":
+    try await runRevocationBenchmark(options)
 default:
-    FileHandle.standardError.write(Data("usage: atcr-bench [proofs|verifier] [options]\n".utf8))
+    FileHandle.standardError.write(Data("usage: atcr-bench [proofs|verifier|json|revocation] [options]\n".utf8))
     exit(2)
 }

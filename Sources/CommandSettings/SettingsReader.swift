@@ -49,6 +49,15 @@ public struct SettingsReader: Sendable {
         }
     }
 
+    /// A decimal number accepted by `isValid` (`expected` says what is, for the message).
+    public mutating func double(
+        _ flag: Double?, _ name: String, env: String? = nil, default fallback: Double, expected: String, isValid: (Double) -> Bool
+    ) -> Double {
+        read(flag, name, env: env, default: fallback, expected: "a number", parse: { Double($0) }) { value in
+            value.isFinite && isValid(value) ? nil : "out of range: \(expected)"
+        }
+    }
+
     /// Text (a path, a URL, a host); `nil` when neither the flag nor the variable is set and
     /// there is no default.
     public mutating func string(_ flag: String?, _ name: String, env: String? = nil) -> String? {

@@ -234,7 +234,7 @@ public final class HTTPFetcher: HTTPFetching {
     }
 
     /// `Retry-After` as seconds (HTTP-dates are honoured as their distance from now).
-    static func retryAfter(_ value: String?) -> Duration? {
+    public static func retryAfter(_ value: String?) -> Duration? {
         guard let value = value?.trimmingCharacters(in: .whitespaces) else { return nil }
         if let seconds = Int(value), seconds >= 0 { return .seconds(seconds) }
         let formatter = DateFormatter()

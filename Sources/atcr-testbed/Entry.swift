@@ -8,7 +8,7 @@ struct TestbedCommand: AsyncParsableCommand {
         commandName: "atcr-testbed",
         abstract: "The local ATCR test world: real signed atproto repositories.",
         version: "atcr-testbed \(BuildInfo.versionText)",
-        subcommands: [UpCommand.self, DemoCommand.self, ProofsCommand.self])
+        subcommands: [UpCommand.self, ChangeCommand.self, DemoCommand.self, ProofsCommand.self])
 }
 
 /// `atcr-testbed proofs --out DIR`: writes signed proof CARs, DID documents, and

@@ -31,6 +31,8 @@ struct UpCommand: AsyncParsableCommand {
         say("  PDS            \(world.pdsServer.origin)")
         say("  registry       \(world.registryServer.origin)")
         say("  did:web host   \(world.didWebServer.origin)")
+        say("  second PDS     \(world.secondPDSServer.origin)")
+        say("  admin          \(world.adminServer.origin)  (atcr-testbed change --state DIR …)")
         if let ca = world.caPath { say("  CA             \(ca)") }
         say("  \(world.images.count) scenario images, \(world.accounts.count) accounts: \(manifest)")
         say("verify against it (any scenario image from world.json):")

@@ -65,6 +65,10 @@ struct WebhookCommand: AsyncParsableCommand {
     var cacheMaxBytes: Int?
     @Option(parsing: .unconditional, help: "Seconds an expired DID document is served while its directory is unreachable, 0 for never (ATCR_DID_STALE_IF_ERROR, default \(defaults.didStaleIfError.components.seconds)).")
     var didStaleIfError: Int?
+    @Option(parsing: .unconditional, help: "Seconds between getLatestCommit checks of each trusted DID in use, so revocations are noticed within about this long; 0: off, revocations then wait for --cache-ttl (ATCR_FRESHNESS_INTERVAL, default 5).")
+    var freshnessInterval: Double?
+    @Option(parsing: .unconditional, help: "getLatestCommit requests per second to one PDS host, per replica; more DIDs on a host stretch its cycle (ATCR_FRESHNESS_HOST_RATE, default 2).")
+    var freshnessHostRate: Double?
 
     static let defaults = WebhookConfiguration()
 
@@ -109,6 +113,13 @@ struct WebhookCommand: AsyncParsableCommand {
         configuration.didStaleIfError = .seconds(settings.int(
             didStaleIfError, "--did-stale-if-error", env: "ATCR_DID_STALE_IF_ERROR",
             default: Int(Self.defaults.didStaleIfError.components.seconds), atLeast: 0))
+        let interval = settings.double(
+            freshnessInterval, "--freshness-interval", env: "ATCR_FRESHNESS_INTERVAL", default: 5,
+            expected: "0 (off) or 0.1…3600 seconds", isValid: { $0 == 0 || (0.1...3600).contains($0) })
+        configuration.freshnessInterval = .milliseconds(Int((interval * 1000).rounded()))
+        configuration.freshnessHostRate = settings.double(
+            freshnessHostRate, "--freshness-host-rate", env: "ATCR_FRESHNESS_HOST_RATE", default: 2,
+            expected: "0.01…1000 requests per second", isValid: { (0.01...1000).contains($0) })
         try settings.check()
         configuration.unknownVariables = settings.unreadVariables()
         return configuration

@@ -24,14 +24,17 @@ final class WebhookHarness: Sendable {
     let audit: AuditCollector
     private let task: Task<Void, any Error>
 
-    /// Starts a webhook for `world` (fresh caches); `configure` adjusts the configuration.
-    init(world: TestWorld, configure: (inout WebhookConfiguration) -> Void = { _ in }) async throws {
+    /// Starts a webhook for `world` (fresh caches) with `policyYAML` (default: the world's);
+    /// `logs` collects its log lines; `configure` adjusts the configuration.
+    init(
+        world: TestWorld, policyYAML: String? = nil, logs: LogCollector? = nil, configure: (inout WebhookConfiguration) -> Void = { _ in }
+    ) async throws {
         self.world = world
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("webhook-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         ca = try TestCertificateAuthority(commonName: "webhook test CA")
         caPath = try ca.write(to: directory)
-        try Data(world.policyYAML.utf8).write(to: directory.appendingPathComponent("policy.yaml"))
+        try Data((policyYAML ?? world.policyYAML).utf8).write(to: directory.appendingPathComponent("policy.yaml"))
         var configuration = WebhookConfiguration()
         configuration.host = "127.0.0.1"
         configuration.port = 0
@@ -47,8 +50,10 @@ final class WebhookHarness: Sendable {
         configure(&configuration)
         let audit = AuditCollector()
         self.audit = audit
-        var logger = Logger(label: "webhook-test") { _ in SwiftLogNoOpLogHandler() }
-        logger.logLevel = .critical
+        var logger = Logger(label: "webhook-test") { _ in
+            logs.map { CollectingLogHandler(collector: $0) as any LogHandler } ?? SwiftLogNoOpLogHandler()
+        }
+        logger.logLevel = logs == nil ? .critical : .info
         server = try WebhookServer(configuration: configuration, logger: logger) { audit.append($0) }
         let (ports, continuation) = AsyncStream<(Int, Int)>.makeStream()
         let server = server
@@ -105,6 +110,36 @@ final class WebhookHarness: Sendable {
         try? await http1.shutdown()
         try? await http2.shutdown()
         try? FileManager.default.removeItem(at: directory)
+    }
+}
+
+/// Collects log lines (level, message, metadata).
+final class LogCollector: Sendable {
+    struct Line: Sendable {
+        let level: Logger.Level
+        let message: String
+        let metadata: [String: String]
+    }
+
+    private let lines = Mutex<[Line]>([])
+    func append(_ line: Line) { lines.withLock { $0.append(line) } }
+    var all: [Line] { lines.withLock { $0 } }
+}
+
+/// A log handler that hands every line to a ``LogCollector``.
+struct CollectingLogHandler: LogHandler {
+    let collector: LogCollector
+    var metadata: Logger.Metadata = [:]
+    var logLevel: Logger.Level = .info
+
+    subscript(metadataKey key: String) -> Logger.Metadata.Value? {
+        get { metadata[key] }
+        set { metadata[key] = newValue }
+    }
+
+    func log(event: LogEvent) {
+        let merged = metadata.merging(event.metadata ?? [:]) { $1 }
+        collector.append(.init(level: event.level, message: event.message.description, metadata: merged.mapValues { "\($0)" }))
     }
 }
 

@@ -68,7 +68,8 @@ struct WebhookProcessTests {
         let text = String(decoding: out.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         help.waitUntilExit()
         for flag in ["--tls-cert", "--policy", "--plc-url", "--ca-bundle", "--docker-config", "--cache-ttl", "--default-timeout",
-                     "--audit-only", "--enable-events", "--log-level", "--allow-insecure-local", "--metrics-port"] {
+                     "--audit-only", "--enable-events", "--log-level", "--allow-insecure-local", "--metrics-port",
+                     "--freshness-interval", "--freshness-host-rate"] {
             #expect(text.contains(flag), "--help lacks \(flag)")
         }
         let bad = Process()

@@ -84,6 +84,29 @@ public final class PersonalDataServer: Sendable {
         accounts.withLock { $0[did.string] }
     }
 
+    /// Signs the account's later commits with `key` (a key rotation; earlier commits keep
+    /// their old signatures). Returns the key it replaced.
+    @discardableResult
+    public func setSigner(did: DID, _ key: SigningKey) throws -> SigningKey {
+        try accounts.withLock { (all: inout [String: Account]) throws -> SigningKey in
+            guard let old = all[did.string]?.signer else { throw PDSError.unknownAccount(did.string) }
+            all[did.string]?.signer = key
+            return old
+        }
+    }
+
+    /// Takes in an account moved from another PDS (its repository, key and commits), serving
+    /// its latest commit. Later commits here get revs above the moved ones.
+    public func adopt(did: DID, account: Account) {
+        var moved = account
+        moved.served = account.latest
+        moved.status = nil
+        moved.replayedRecords = [:]
+        let latest = account.latest.commit.rev?.microseconds ?? 0
+        clock.withLock { $0 = max($0, latest) }
+        accounts.withLock { $0[did.string] = moved }
+    }
+
     private func nextRev() -> TID {
         clock.withLock { value in
             value += 1_000
@@ -121,6 +144,7 @@ public final class PersonalDataServer: Sendable {
             guard let account = self.accounts.withLock({ $0[did] }) else {
                 return Self.error(400, "RepoNotFound", "Could not find repo for DID: \(did)")
             }
+            if let status = account.status { return Self.error(400, status, "repository unavailable: \(status)") }
             let body = JSONValue.object([
                 JSONMember(name: "cid", value: .string(account.served.commitCID.string)),
                 JSONMember(name: "rev", value: .string(account.served.commit.rev?.string ?? "")),

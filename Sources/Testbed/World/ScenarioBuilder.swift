@@ -13,6 +13,8 @@ final class ScenarioBuilder {
     let pdsOrigin: String
     let registryName: String
     private(set) var accounts: [String: WorldAccount] = [:]
+    /// Record AT-URIs by the digest their artifact signs.
+    private var recordURIs: [String: [String]] = [:]
     private var clock: UInt64 = 1_763_800_000_000_000
 
     /// erin's DID document lists this key; her repository is still signed with the old one.
@@ -58,9 +60,11 @@ final class ScenarioBuilder {
             _ scenario: String, _ description: String, _ reference: String, _ digest: Digest, _ expected: WorldImage.Verdict,
             policy: String? = "production-images", failed: String? = nil, signers: [WorldAccount] = [], after: String? = nil
         ) {
-            images.append(WorldImage(
+            var image = WorldImage(
                 scenario: scenario, description: description, reference: reference, digest: digest.description,
-                expected: expected, policy: policy, failedCheck: failed, signers: signers.map(\.did.string), after: after))
+                expected: expected, policy: policy, failedCheck: failed, signers: signers.map(\.did.string), after: after)
+            image.recordURIs = recordURIs[digest.description] ?? []
+            images.append(image)
         }
         let alice = try account("alice"), bob = try account("bob"), carol = try account("carol"), dave = try account("dave")
         let erin = try account("erin"), frank = try account("frank"), grace = try account("grace"), mallory = try account("mallory")
@@ -210,6 +214,8 @@ final class ScenarioBuilder {
             image, name: recordRepository ?? name, recordKey: recordKey, by: account, recordDigest: recordDigest,
             payloadSubject: payloadSubject, signature: signature)
         try registry.push(artifact, repository: repository)
+        recordURIs[image.digest.description, default: []].append(
+            ATURI(did: account.did, collection: .atcrManifest, recordKey: recordKey).string)
         return SignedArtifact(recordKey: recordKey, manifest: artifact.manifest, blobs: artifact.blobs)
     }
 

@@ -39,6 +39,13 @@ public final class TestWorld: Sendable {
     public let pdsServer: TestServer
     public let registryServer: TestServer
     public let didWebServer: TestServer
+    /// A second PDS, empty until an account moves there (``WorldChanges/movePDS(account:)``).
+    public let secondPDS: PersonalDataServer
+    public let secondPDSServer: TestServer
+    /// The admin endpoint (``WorldAdmin``): live changes over HTTP.
+    public let adminServer: TestServer
+    /// Live changes: revoke, unrelated commit, key rotation, PDS move, new accounts and images.
+    public let changes: WorldChanges
 
     /// Accounts by name: alice, bob, carol (P-256), dave (did:web), erin (rotated key),
     /// frank (replaying PDS), grace (high-S signatures), mallory (untrusted).
@@ -48,8 +55,8 @@ public final class TestWorld: Sendable {
 
     private init(
         options: Options, directory: URL, ca: TestCertificateAuthority?, caPath: String?, plc: PLCDirectory,
-        pds: PersonalDataServer, registry: TestRegistry, didWeb: DIDWebHost, servers: [TestServer],
-        accounts: [String: WorldAccount], images: [WorldImage]
+        pds: PersonalDataServer, registry: TestRegistry, didWeb: DIDWebHost, secondPDS: PersonalDataServer, servers: [TestServer],
+        accounts: [String: WorldAccount], images: [WorldImage], changes: WorldChanges
     ) {
         self.options = options
         self.directory = directory
@@ -63,8 +70,12 @@ public final class TestWorld: Sendable {
         pdsServer = servers[1]
         registryServer = servers[2]
         didWebServer = servers[3]
+        self.secondPDS = secondPDS
+        secondPDSServer = servers[4]
+        adminServer = servers[5]
         self.accounts = accounts
         self.images = images
+        self.changes = changes
     }
 
     /// Starts the servers, creates the accounts and builds every scenario.
@@ -76,7 +87,7 @@ public final class TestWorld: Sendable {
         let caPath = try ca.map { try $0.write(to: directory) }
         let tls = try ca?.serverTLSConfiguration()
 
-        let plc = PLCDirectory(), pds = PersonalDataServer(), didWeb = DIDWebHost()
+        let plc = PLCDirectory(), pds = PersonalDataServer(), didWeb = DIDWebHost(), secondPDS = PersonalDataServer()
         var behavior = RegistryBehavior()
         behavior.referrersAPI = options.referrersAPI
         behavior.scheme = options.tls ? "https" : "http"
@@ -91,9 +102,14 @@ public final class TestWorld: Sendable {
                 plc: plc, pds: pds, registry: registry, didWeb: didWeb, pdsOrigin: servers[1].origin,
                 registryName: servers[2].authority, didWebPort: servers[3].port)
             let images = try await builder.build()
+            servers.append(try await TestServer.start(name: "pds-b", tls: tls) { secondPDS.addRoutes(to: $0) })
+            let changes = WorldChanges(
+                plc: plc, didWeb: didWeb, registry: registry, registryName: servers[2].authority,
+                pdses: [(pds, servers[1].origin), (secondPDS, servers[4].origin)], accounts: builder.accounts, images: images)
+            servers.append(try await TestServer.start(name: "admin", tls: tls) { WorldAdmin.addRoutes(to: $0, changes: changes) })
             return TestWorld(
                 options: options, directory: directory, ca: ca, caPath: caPath, plc: plc, pds: pds, registry: registry,
-                didWeb: didWeb, servers: servers, accounts: builder.accounts, images: images)
+                didWeb: didWeb, secondPDS: secondPDS, servers: servers, accounts: builder.accounts, images: images, changes: changes)
         } catch {
             for server in servers { await server.stop() }
             throw error
@@ -104,7 +120,7 @@ public final class TestWorld: Sendable {
     public var registryName: String { registryServer.authority }
 
     /// Every server, for request counting.
-    public var servers: [TestServer] { [plcServer, pdsServer, registryServer, didWebServer] }
+    public var servers: [TestServer] { [plcServer, pdsServer, registryServer, didWebServer, secondPDSServer, adminServer] }
 
     /// The scenario called `name`.
     public func image(_ name: String) -> WorldImage? { images.first { $0.scenario == name } }

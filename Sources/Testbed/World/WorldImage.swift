@@ -24,6 +24,9 @@ public struct WorldImage: Sendable, Equatable {
     public let signers: [String]
     /// A scenario to verify first (the replay one needs the current commit seen).
     public let after: String?
+    /// The `io.atcr.manifest` records (AT-URIs) its signature artifacts point at: what
+    /// `WorldChanges.revoke(recordURI:)` deletes.
+    public internal(set) var recordURIs: [String] = []
 
     public init(
         scenario: String, description: String, reference: String, digest: String, expected: Verdict, policy: String?,

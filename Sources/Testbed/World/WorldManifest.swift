@@ -69,6 +69,7 @@ extension TestWorld {
                 JSONMember(name: "failedCheck", value: image.failedCheck.map { FailedCheck(text: $0).json } ?? .null),
                 JSONMember(name: "signers", value: .array(image.signers.map(JSONValue.string))),
                 JSONMember(name: "after", value: string(image.after)),
+                JSONMember(name: "recordUris", value: .array(image.recordURIs.map(JSONValue.string))),
             ])
         }
         return .object([
@@ -78,6 +79,8 @@ extension TestWorld {
                 JSONMember(name: "registry", value: .string(registryServer.origin)),
                 JSONMember(name: "registryName", value: .string(registryName)),
                 JSONMember(name: "didWeb", value: .string(didWebServer.origin)),
+                JSONMember(name: "secondPDS", value: .string(secondPDSServer.origin)),
+                JSONMember(name: "admin", value: .string(adminServer.origin)),
             ])),
             JSONMember(name: "tls", value: .bool(options.tls)),
             JSONMember(name: "caFile", value: string(caPath)),

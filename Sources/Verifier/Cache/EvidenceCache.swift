@@ -62,16 +62,22 @@ public actor EvidenceCache<Key: Hashable & Sendable, Value: Sendable> {
     }
 
     /// The value for `key`: from the cache when fresh, otherwise from `load` (shared with
-    /// every concurrent request for `key`).
+    /// every concurrent request for `key`). A stored value that `isCurrent` rejects (e.g. a
+    /// proof a newer commit superseded) is dropped and loaded afresh, never served, not even
+    /// stale.
     ///
     /// - Throws: ``DefiniteNegative`` (fresh or cached), the load's transient error (when no
     ///   stale value may stand in), ``EvidenceCacheError``, or `CancellationError` when the
     ///   calling task is cancelled while it waits.
     public func value(
         for key: Key,
+        isCurrent: (@Sendable (Value) -> Bool)? = nil,
         load: @escaping @Sendable () async throws -> Value
     ) async throws -> CacheResult<Value> {
         let now = clock.now()
+        if case .positive(let value, _)? = store.peek(key), let isCurrent, !isCurrent(value) {
+            store.remove(key)
+        }
         if let entry = store.peek(key) {
             switch entry {
             case .positive(let value, let fetchedAt) where now < fetchedAt + configuration.ttl:

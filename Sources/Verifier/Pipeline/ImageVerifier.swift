@@ -23,15 +23,24 @@ public final class ImageVerifier: Sendable {
         /// the slots; at most half of them).
         public var maxBackgroundLoads: Int
 
+        /// Keep a ``FreshnessLedger``: cached proofs superseded by a newer commit (reported by a
+        /// ``FreshnessWatch`` over ``ImageVerifier/freshness``) are fetched afresh before use.
+        public var trackFreshness: Bool
+        /// Told when a trusted DID's document names another key or PDS (``IdentityChangeMonitor``).
+        public var onIdentityChange: (@Sendable (IdentityChange) -> Void)?
+
         public init(
             resolver: DIDResolver.Options = .init(), backgroundBudget: Duration = .seconds(30),
-            caches: VerifierCaches.Configuration = .init(), maxConcurrentVerifications: Int = 128, maxBackgroundLoads: Int = 64
+            caches: VerifierCaches.Configuration = .init(), maxConcurrentVerifications: Int = 128, maxBackgroundLoads: Int = 64,
+            trackFreshness: Bool = false, onIdentityChange: (@Sendable (IdentityChange) -> Void)? = nil
         ) {
             self.resolver = resolver
             self.backgroundBudget = backgroundBudget
             self.caches = caches
             self.maxConcurrentVerifications = maxConcurrentVerifications
             self.maxBackgroundLoads = maxBackgroundLoads
+            self.trackFreshness = trackFreshness
+            self.onIdentityChange = onIdentityChange
         }
     }
 
@@ -42,6 +51,8 @@ public final class ImageVerifier: Sendable {
     /// The bound on work in flight: a caller takes one slot per image it verifies (see
     /// ``VerificationSlots``); cache loads nobody waits for any more need a background slot.
     public let slots: VerificationSlots
+    /// With `trackFreshness`: the DIDs in use and the latest commits their PDSes reported.
+    public let freshness: FreshnessLedger?
 
     public init(fetcher: any HTTPFetching, registry: RegistryClient, options: Options = Options()) {
         let slots = VerificationSlots(limit: options.maxConcurrentVerifications, backgroundLimit: options.maxBackgroundLoads)
@@ -50,9 +61,11 @@ public final class ImageVerifier: Sendable {
         self.caches = caches
         self.registry = registry
         self.options = options
+        freshness = options.trackFreshness ? FreshnessLedger(capacity: options.caches.revisionCapacity) : nil
         signatures = SignatureVerifier(
             resolver: DIDResolver(fetcher: fetcher, options: options.resolver), pds: PDSClient(fetcher: fetcher),
-            identities: caches.identities, revisions: caches.revisions)
+            identities: caches.identities, revisions: caches.revisions,
+            identityChanges: options.onIdentityChange.map { IdentityChangeMonitor(onChange: $0) })
     }
 
     /// Verifies `image` for the policies of `plan` (from `TrustPolicy.contactPlan`).
@@ -131,6 +144,25 @@ public final class ImageVerifier: Sendable {
             signatures: reports, warnings: warnings)
     }
 
+    /// The cached (or loaded) evidence for `key`, never one superseded by a newer commit the
+    /// freshness watch reported: a superseded entry is loaded afresh, and a load that joined
+    /// one started before the report is repeated (at most twice).
+    private func currentEvidence(
+        for key: EvidenceKey, load: @escaping @Sendable () async throws -> VerifiedSignature
+    ) async throws -> VerifiedSignature {
+        guard let ledger = freshness else { return try await caches.evidence.value(for: key, load: load).value }
+        let isCurrent: @Sendable (VerifiedSignature) -> Bool = { ledger.acceptsCached($0) }
+        for _ in 0..<3 {
+            let verified = try await caches.evidence.value(for: key, isCurrent: isCurrent, load: load).value
+            if ledger.isCurrent(verified) {
+                ledger.noteUse(verified)
+                return verified
+            }
+        }
+        throw SignatureFailure(
+            .check(.proofFetch), "the repository of \(key.did) kept changing while its proof was fetched; retry", transient: true)
+    }
+
     /// A failure of the image as a whole.
     struct ImageFailure: Error {
         let message: String
@@ -207,22 +239,23 @@ public final class ImageVerifier: Sendable {
         let signer = SignerTrust(did: trusted.did, pinnedKeys: trusted.publicKeys, pinnedPDS: trusted.pds)
         let key = EvidenceKey(registry: image.registry, repository: image.repository, digest: digest, did: did)
         let signatures = signatures
-        do {
-            let verified = try await caches.evidence.value(for: key) { () async throws -> VerifiedSignature in
-                var last: SignatureFailure?
-                for artifact in artifacts {
-                    do throws(SignatureFailure) {
-                        return try await signatures.verify(
-                            signer: signer, recordURI: artifact.payload.atproto.recordUri, expectation: expectation, deadline: deadline)
-                    } catch {
-                        last = error
-                        if error.isTransient { break }
-                    }
+        let load = { @Sendable () async throws -> VerifiedSignature in
+            var last: SignatureFailure?
+            for artifact in artifacts {
+                do throws(SignatureFailure) {
+                    return try await signatures.verify(
+                        signer: signer, recordURI: artifact.payload.atproto.recordUri, expectation: expectation, deadline: deadline)
+                } catch {
+                    last = error
+                    if error.isTransient { break }
                 }
-                let failure = last ?? SignatureFailure(.artifact, "no artifact to verify")
-                if failure.isTransient { throw failure }
-                throw failure.definiteNegative
-            }.value
+            }
+            let failure = last ?? SignatureFailure(.artifact, "no artifact to verify")
+            if failure.isTransient { throw failure }
+            throw failure.definiteNegative
+        }
+        do {
+            let verified = try await currentEvidence(for: key, load: load)
             return SignatureReport(did: did, handle: verified.handle, artifactDigest: first.manifestDigest.description, status: .verified(verified))
         } catch let failure as SignatureFailure {
             return SignatureReport(did: did, handle: first.payload.atproto.handle, artifactDigest: first.manifestDigest.description, status: .failed(failure))

@@ -19,11 +19,13 @@ public struct PDSClient: Sendable {
 
     /// The query-string-encoded getRecord URL.
     public static func getRecordURL(pds: ServiceEndpoint, did: DID, collection: NSID, recordKey: RecordKey) -> String {
-        // DIDs, NSIDs and record keys are ASCII; only `:` and `%` (did:web ports) need encoding.
-        func encode(_ text: String) -> String {
-            text.replacingOccurrences(of: "%", with: "%25").replacingOccurrences(of: ":", with: "%3A")
-        }
-        return "\(pds.origin)/xrpc/com.atproto.sync.getRecord?did=\(encode(did.string))&collection=\(collection.string)&rkey=\(encode(recordKey.string))"
+        "\(pds.origin)/xrpc/com.atproto.sync.getRecord?did=\(queryValue(did.string))&collection=\(collection.string)&rkey=\(queryValue(recordKey.string))"
+    }
+
+    /// A DID or record key as a query value: they are ASCII, and only `:` and `%` (did:web
+    /// ports) need encoding.
+    static func queryValue(_ text: String) -> String {
+        text.replacingOccurrences(of: "%", with: "%25").replacingOccurrences(of: ":", with: "%3A")
     }
 
     /// The CAR for `collection/recordKey` in `did`'s current commit. A `RecordNotFound` answer

@@ -12,6 +12,13 @@ public struct VerifiedSignature: Sendable, Equatable {
     public let recordCID: CID
     /// The DID document came from the cache past its TTL because the directory was down.
     public let staleIdentity: Bool
+    /// The PDS the proof came from (pinned, or from the DID document): where the freshness
+    /// watch asks for the latest commit.
+    public let pds: ServiceEndpoint
+    /// The key the commit verified under.
+    public let key: PublicKey
+    /// When the proof was requested: the PDS state it shows is at least this recent.
+    public let requestedAt: ContinuousClock.Instant
 }
 
 /// How to reach and check one trusted DID: pinned keys and PDS from the policy, if any.
@@ -40,16 +47,19 @@ public struct SignatureVerifier: Sendable {
     public let identities: EvidenceCache<DID, ResolvedIdentity>
     public let revisions: RevisionTracker
     public let proofs: RecordProofVerifier
+    /// Told about every fresh resolution and verification, to notice key and PDS changes.
+    public let identityChanges: IdentityChangeMonitor?
 
     public init(
         resolver: DIDResolver, pds: PDSClient, identities: EvidenceCache<DID, ResolvedIdentity>,
-        revisions: RevisionTracker, proofs: RecordProofVerifier = RecordProofVerifier()
+        revisions: RevisionTracker, proofs: RecordProofVerifier = RecordProofVerifier(), identityChanges: IdentityChangeMonitor? = nil
     ) {
         self.resolver = resolver
         self.pds = pds
         self.identities = identities
         self.revisions = revisions
         self.proofs = proofs
+        self.identityChanges = identityChanges
     }
 
     /// Verifies that `signer`'s current commit holds `recordURI` naming `expectation`.
@@ -58,24 +68,35 @@ public struct SignatureVerifier: Sendable {
     ) async throws(SignatureFailure) -> VerifiedSignature {
         let (collection, recordKey) = try Self.recordPath(recordURI, signer: signer.did)
         var (identity, cached) = try await identity(for: signer, deadline: deadline)
-        var car = try await pds.getRecord(
-            pds: signer.pinnedPDS ?? identity.pds, did: signer.did, collection: collection, recordKey: recordKey,
-            deadline: deadline)
-        var proof: RecordProof
+        let requestedAt = ContinuousClock.now
+        var car: [UInt8]
         do {
-            proof = try verifyProof(car, signer: signer, identity: identity, collection: collection, recordKey: recordKey, expectation: expectation)
-        } catch let failure where failure.kind == .check(.signatureVerify) && cached && signer.pinnedKeys.isEmpty {
-            // The key may have rotated since the document was cached: resolve once more.
-            await identities.invalidate(signer.did)
-            (identity, cached) = try await self.identity(for: signer, deadline: deadline)
-            proof = try verifyProof(car, signer: signer, identity: identity, collection: collection, recordKey: recordKey, expectation: expectation)
+            car = try await pds.getRecord(
+                pds: identity.pds, did: signer.did, collection: collection, recordKey: recordKey, deadline: deadline)
+        } catch let failure where failure.kind == .check(.proofFetch) && !failure.isTransient && cached && signer.pinnedPDS == nil {
+            // The repository may have moved to another PDS since the document was cached
+            // (the old one answers RepoDeactivated or RepoNotFound): resolve once more.
+            let previous = identity.pds
+            (identity, cached) = try await reresolve(signer, deadline: deadline)
+            guard identity.pds != previous else { throw failure }
+            car = try await pds.getRecord(
+                pds: identity.pds, did: signer.did, collection: collection, recordKey: recordKey, deadline: deadline)
+        }
+        var (proof, key): (RecordProof, PublicKey)
+        do {
+            (proof, key) = try verifyProof(car, signer: signer, identity: identity, collection: collection, recordKey: recordKey, expectation: expectation)
+        } catch let failure where failure.kind == .check(.signatureVerify) && cached {
+            // The key may have rotated since the document was cached: resolve once more. Under
+            // pinned keys the pins still decide; the fresh document names the new key in the
+            // denial (and the key-change alert).
+            (identity, cached) = try await reresolve(signer, deadline: deadline)
+            (proof, key) = try verifyProof(car, signer: signer, identity: identity, collection: collection, recordKey: recordKey, expectation: expectation)
         }
         if let rev = proof.rev, case .older(let highest) = await revisions.observe(did: signer.did, rev: rev) {
             // An older commit than one already seen: fetch once more before calling it a replay.
             car = try await pds.getRecord(
-                pds: signer.pinnedPDS ?? identity.pds, did: signer.did, collection: collection, recordKey: recordKey,
-                deadline: deadline)
-            proof = try verifyProof(car, signer: signer, identity: identity, collection: collection, recordKey: recordKey, expectation: expectation)
+                pds: identity.pds, did: signer.did, collection: collection, recordKey: recordKey, deadline: deadline)
+            (proof, key) = try verifyProof(car, signer: signer, identity: identity, collection: collection, recordKey: recordKey, expectation: expectation)
             if let again = proof.rev, case .older = await revisions.observe(did: signer.did, rev: again) {
                 throw SignatureFailure(
                     .replayedCommit,
@@ -87,9 +108,17 @@ public struct SignatureVerifier: Sendable {
                 .recordAbsent,
                 "the current commit (rev \(proof.rev?.string ?? "?")) of \(signer.did) has no record \(collection)/\(recordKey): revoked or never signed")
         }
+        identityChanges?.verified(did: signer.did, key: key, pds: identity.pds)
         return VerifiedSignature(
             did: signer.did, handle: identity.handle, keyType: proof.keyType, rev: proof.rev?.string,
-            commitCID: proof.commitCID, recordCID: record.cid, staleIdentity: identity.isStale)
+            commitCID: proof.commitCID, recordCID: record.cid, staleIdentity: identity.isStale, pds: identity.pds, key: key,
+            requestedAt: requestedAt)
+    }
+
+    /// Forgets the cached document of `signer` and resolves it again.
+    private func reresolve(_ signer: SignerTrust, deadline: ContinuousClock.Instant) async throws(SignatureFailure) -> (Identity, Bool) {
+        await identities.invalidate(signer.did)
+        return try await identity(for: signer, deadline: deadline)
     }
 
     /// The record's collection and key, from a `recordUri` that must name the signer and
@@ -138,8 +167,10 @@ public struct SignatureVerifier: Sendable {
             throw SignatureFailure(.check(.didResolution), "\(signer.did): \(error)", transient: true)
         }
         let resolved = result.value
+        if result.source == .loaded { identityChanges?.resolved(resolved, signer: signer) }
         let keys = signer.pinnedKeys.isEmpty ? [resolved.key] : signer.pinnedKeys
-        let identity = Identity(pds: signer.pinnedPDS ?? resolved.pds, keys: keys, handle: resolved.handle, isStale: result.isStale)
+        let identity = Identity(
+            pds: signer.pinnedPDS ?? resolved.pds, keys: keys, handle: resolved.handle, isStale: result.isStale, documentKey: resolved.key)
         return (identity, result.source == .hit || result.isStale)
     }
 
@@ -148,19 +179,22 @@ public struct SignatureVerifier: Sendable {
         let keys: [PublicKey]
         let handle: String?
         let isStale: Bool
+        /// The key the DID document lists (nil when the DID is fully pinned and not resolved).
+        var documentKey: PublicKey? = nil
     }
 
-    /// Checks 8–22 under each candidate key; the first that verifies wins.
+    /// Checks 8–22 under each candidate key; the first that verifies wins (returned with it).
     private func verifyProof(
         _ car: [UInt8], signer: SignerTrust, identity: Identity, collection: NSID, recordKey: RecordKey,
         expectation: RecordExpectation
-    ) throws(SignatureFailure) -> RecordProof {
+    ) throws(SignatureFailure) -> (RecordProof, PublicKey) {
         var lastFailure: ProofError?
         for key in identity.keys {
             do {
-                return try proofs.verify(
+                let proof = try proofs.verify(
                     car: car,
                     request: RecordProofRequest(did: signer.did, key: key, collection: collection, recordKey: recordKey, expectation: expectation))
+                return (proof, key)
             } catch {
                 lastFailure = error
                 // Only a signature that fails under this key is worth trying the next key for.
@@ -168,6 +202,20 @@ public struct SignatureVerifier: Sendable {
             }
         }
         guard let lastFailure else { throw SignatureFailure(.check(.signingKey), "no key to verify with") }
+        if lastFailure.check == .signatureVerify, !signer.pinnedKeys.isEmpty {
+            throw SignatureFailure(.check(.signatureVerify), Self.pinnedKeyReason(lastFailure.reason, signer: signer, documentKey: identity.documentKey))
+        }
         throw SignatureFailure(lastFailure)
+    }
+
+    /// A signature failure under keys pinned in the policy names the pin, and the document's
+    /// key when it differs: a legitimate rotation needs the pin updated.
+    static func pinnedKeyReason(_ reason: String, signer: SignerTrust, documentKey: PublicKey?) -> String {
+        let pins = signer.pinnedKeys.map(\.multikey).joined(separator: ", ")
+        var text = "\(reason); the commit is not signed by the publicKeys pinned for \(signer.did) in the trust policy (\(pins))"
+        if let documentKey, !signer.pinnedKeys.contains(documentKey) {
+            text += "; its DID document now lists \(documentKey.multikey): if that rotation is legitimate, update the pin"
+        }
+        return text
     }
 }

@@ -107,12 +107,12 @@ public final class WebhookMetrics: Sendable {
         "atcr_background_loads": "Cache loads going on after their review gave up, each holding a background slot.",
         "atcr_cache_bytes": "Estimated bytes held by each verifier cache (bounded by --cache-max-bytes).",
         "atcr_cache_evictions_total": "Verifier cache entries evicted by the entry or byte bound, by cache.",
-        "atcr_admission_reviews_over_image_bound_total": "AdmissionReviews naming more images than --max-images-per-review (none verified).",
-        "atcr_verifications_in_flight": "Images being verified for reviews now (each holds a verification slot).",
-        "atcr_verification_slot_waiters": "Images waiting for a verification slot now (--max-concurrent-verifications).",
-        "atcr_background_loads": "Cache loads going on after their review gave up, each holding a background slot.",
-        "atcr_cache_bytes": "Estimated bytes held by each verifier cache (bounded by --cache-max-bytes).",
-        "atcr_cache_evictions_total": "Verifier cache entries evicted by the entry or byte bound, by cache.",
+        "atcr_did_changes_total": "Trusted DIDs whose document named another signing key or PDS than last verified with (or than pinned), by kind.",
+        "atcr_freshness_checks_total": "Freshness-watch getLatestCommit requests, by result (changed, unchanged, unavailable, rate_limited, error).",
+        "atcr_freshness_superseded_proofs_total": "Cached record proofs superseded by a newer commit and fetched afresh before a decision.",
+        "atcr_freshness_watched_dids": "Trusted DIDs the freshness watch asks about (proofs used within the cache TTL).",
+        "atcr_freshness_unreachable_dids": "Watched DIDs whose PDS did not answer the last check: their cached proofs are used until the TTL.",
+        "atcr_freshness_worst_case_latency_seconds": "Per PDS host: the longest a revocation can go unnoticed (one watch cycle).",
     ]
 
     static func descriptor(_ name: String) -> MetricNameDescriptor {

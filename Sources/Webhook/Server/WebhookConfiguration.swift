@@ -57,6 +57,24 @@ public struct WebhookConfiguration: Sendable {
     /// How long an expired DID document is served while its directory is unreachable; zero:
     /// never.
     public var didStaleIfError = VerifierCaches.Configuration.defaultDIDStaleIfError
+    /// How often the freshness watch asks each active trusted DID's PDS for its latest commit;
+    /// zero turns the watch off (revocations are then noticed within the cache TTL).
+    public var freshnessInterval: Duration = .seconds(5)
+    /// getLatestCommit requests per second to one PDS host (per replica).
+    public var freshnessHostRate: Double = 2
+    /// The pod's namespace (`POD_NAMESPACE`, else the service account's), for Events about the
+    /// webhook itself; nil: none are sent.
+    public var podNamespace: String? = WebhookConfiguration.defaultPodNamespace()
+    /// The pod's uid (`POD_UID`), named by Events about the webhook itself.
+    public var podUID: String? = ProcessInfo.processInfo.environment["POD_UID"]
+
+    static func defaultPodNamespace() -> String? {
+        if let namespace = ProcessInfo.processInfo.environment["POD_NAMESPACE"], !namespace.isEmpty { return namespace }
+        let file = "\(KubernetesAPI.serviceAccountDirectory)/namespace"
+        guard let text = try? String(contentsOfFile: file, encoding: .utf8) else { return nil }
+        let namespace = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        return namespace.isEmpty ? nil : namespace
+    }
 
     public init() {}
 }

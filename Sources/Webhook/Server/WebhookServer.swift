@@ -31,6 +31,9 @@ public final class WebhookServer: Sendable {
     let eventFetcher: HTTPFetcher?
     /// Where Events go; nil: Events are off.
     let eventAPI: KubernetesAPI?
+    /// Asks active DIDs' PDSes for their latest commit (nil with `--freshness-interval 0`).
+    let freshnessWatch: FreshnessWatch?
+    let watchFetcher: HTTPFetcher?
     let logger: Logger
 
     public init(configuration: WebhookConfiguration, logger: Logger, audit: @escaping @Sendable (String) -> Void) throws {
@@ -76,15 +79,6 @@ public final class WebhookServer: Sendable {
         caches.tags.negativeTTL = configuration.negativeCacheTTL
         caches.didStaleIfError = configuration.didStaleIfError
         caches.limitBytes(to: configuration.cacheMaxBytes)
-        verifier = ImageVerifier(
-            fetcher: fetcher,
-            registry: RegistryClient(
-                fetcher: fetcher, credentials: credentials,
-                configuration: .init(insecureRegistries: configuration.allowInsecureLocal ? Set(configuration.plainHTTPRegistries) : [])),
-            options: .init(
-                resolver: .init(plcDirectory: configuration.plcDirectory, allowInsecureLocal: configuration.allowInsecureLocal),
-                caches: caches, maxConcurrentVerifications: configuration.maxConcurrentVerifications,
-                maxBackgroundLoads: configuration.maxBackgroundLoads))
         if let eventAPI, let eventTrustRoots {
             let eventFetcher = HTTPFetcher(configuration: .init(caBundlePath: eventAPI.caFile), trustRoots: eventTrustRoots)
             self.eventFetcher = eventFetcher
@@ -93,7 +87,39 @@ public final class WebhookServer: Sendable {
             eventFetcher = nil
             eventSink = nil
         }
+        let alerts = IdentityChangeAlerts(
+            metrics: metrics, logger: logger, events: eventSink,
+            pod: configuration.podNamespace.map { PodIdentity(name: configuration.podName, namespace: $0, uid: configuration.podUID) })
+        let watchFreshness = configuration.freshnessInterval > .zero
+        verifier = ImageVerifier(
+            fetcher: fetcher,
+            registry: RegistryClient(
+                fetcher: fetcher, credentials: credentials,
+                configuration: .init(insecureRegistries: configuration.allowInsecureLocal ? Set(configuration.plainHTTPRegistries) : [])),
+            options: .init(
+                resolver: .init(plcDirectory: configuration.plcDirectory, allowInsecureLocal: configuration.allowInsecureLocal),
+                caches: caches, maxConcurrentVerifications: configuration.maxConcurrentVerifications,
+                maxBackgroundLoads: configuration.maxBackgroundLoads, trackFreshness: watchFreshness,
+                onIdentityChange: { alerts.report($0) }))
         let watcher = policyWatcher
+        if let ledger = verifier.freshness {
+            // Its own fetcher, without automatic retries: the watch honours Retry-After itself.
+            let watchFetcher = HTTPFetcher(
+                configuration: .init(
+                    allowInsecureHTTP: configuration.allowInsecureLocal, caBundlePath: configuration.caBundle, maxRetries: 0,
+                    serverNamedTargets: ServerNamedTargets(testWorld: configuration.allowInsecureLocal, allowPrivate: configuration.allowPrivateUpstreams)),
+                trustRoots: trustRoots)
+            self.watchFetcher = watchFetcher
+            freshnessWatch = FreshnessWatch(
+                ledger: ledger, pds: PDSClient(fetcher: watchFetcher),
+                options: .init(
+                    interval: configuration.freshnessInterval, hostRate: configuration.freshnessHostRate,
+                    activeWindow: configuration.cacheTTL),
+                logger: logger, isTrusted: { did in await watcher.policy?.trustedDID(did.string) != nil })
+        } else {
+            watchFetcher = nil
+            freshnessWatch = nil
+        }
         service = ReviewService(
             verifier: verifier, policy: { await watcher.policy },
             options: .init(
@@ -127,6 +153,7 @@ public final class WebhookServer: Sendable {
         await eventSink?.finish()
         try? await fetcher.shutdown()
         try? await eventFetcher?.shutdown()
+        try? await watchFetcher?.shutdown()
     }
 
     /// The startup checks `run` makes before it listens: the certificate and key (a missing file
@@ -174,6 +201,8 @@ public final class WebhookServer: Sendable {
             onListening(main, metrics)
         }
         let policyTask = Task { await policyWatcher.run() }
+        let freshnessWatch = freshnessWatch
+        let freshnessTask = Task { await freshnessWatch?.run() }
         let certificates = certificates, interval = configuration.reloadInterval, logger = logger, metrics = metrics
         let certificateTask = Task {
             while !Task.isCancelled {
@@ -190,6 +219,7 @@ public final class WebhookServer: Sendable {
         }
         defer {
             policyTask.cancel()
+            freshnessTask.cancel()
             certificateTask.cancel()
             reporter.cancel()
         }
@@ -275,6 +305,7 @@ public final class WebhookServer: Sendable {
         if let expiry = certificates.expiry {
             metrics.set("atcr_serving_certificate_expiry_timestamp_seconds", to: expiry.timeIntervalSince1970)
         }
+        recordFreshness()
         return metrics.render()
     }
 
