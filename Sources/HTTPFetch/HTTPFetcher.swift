@@ -60,6 +60,10 @@ public final class HTTPFetcher: HTTPFetching {
         var clientConfiguration = HTTPClient.Configuration(
             tlsConfiguration: tls, redirectConfiguration: .disallow, decompression: .disabled)
         clientConfiguration.timeout = .init(connect: .seconds(10), read: .seconds(30))
+        // One connection attempt per request: AsyncHTTPClient would otherwise re-dial a refused
+        // port, an unknown name or a failing TLS handshake with backoff until the deadline, and a
+        // review would wait ~10 s to learn what the first attempt already said.
+        clientConfiguration.connectionPool.retryConnectionEstablishment = false
         client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: clientConfiguration)
         self.configuration = configuration
     }
@@ -256,6 +260,7 @@ public final class HTTPFetcher: HTTPFetching {
         let parsed = URL(string: url)
         let authority = parsed?.host.map { host in parsed?.port.map { "\(host):\($0)" } ?? host } ?? url
         if let tls = tlsProblem(error, host: authority) { return .transport(url: url, tls) }
+        if let connection = ConnectionFailure.describe(error, host: authority) { return .transport(url: url, connection) }
         return .transport(url: url, String(describing: error))
     }
 
