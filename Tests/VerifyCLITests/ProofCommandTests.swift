@@ -82,13 +82,6 @@ struct ProofCommandTests {
         return (process.terminationStatus, output.stdout, output.stderr)
     }
 
-    /// `run` on a thread of its own: a test whose binary talks to servers in this process must
-    /// not hold one of the few cooperative threads those servers answer on while it waits.
-    static func runDetached(_ arguments: [String]) async throws -> (status: Int32, stdout: String, stderr: String) {
-        try await withCheckedThrowingContinuation { continuation in
-            Thread.detachNewThread { continuation.resume(with: Result { try run(arguments) }) }
-        }
-    }
 
     static func json(_ text: String) throws -> JSONValue { try JSONParser().parse(Array(text.utf8)) }
 

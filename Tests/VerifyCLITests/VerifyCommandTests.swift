@@ -5,7 +5,7 @@ import Testing
 
 /// `atcr-verify IMAGE… --policy FILE` (the CI use) through the real binary against the world.
 /// Tests against the in-process world wait for the binary on a thread of their own
-/// (`runDetached`), so the world keeps the cooperative threads it answers on.
+/// (`runOffPool`), so the world keeps the cooperative threads it answers on.
 @Suite("atcr-verify verify")
 struct VerifyCommandTests {
     @Test("signed images exit 0; a denied one exits 1 and names the image, policy and failed check")
@@ -13,13 +13,13 @@ struct VerifyCommandTests {
         let world = try await TestWorld.start()
         let common = try Self.worldArguments(world)
         let signed = try #require(world.image("signed-k256")), p256 = try #require(world.image("signed-p256"))
-        let allowed = try await ProofCommandTests.runDetached([signed.reference, p256.reference] + common)
+        let allowed = try await ProofCommandTests.runOffPool([signed.reference, p256.reference] + common)
         #expect(allowed.status == 0, "\(allowed.stdout)\(allowed.stderr)")
         let alice = try #require(world.accounts["alice"])
         #expect(allowed.stdout.contains("ALLOW") && allowed.stdout.contains("signed by \(alice.did.string)"))
 
         let revoked = try #require(world.image("revoked"))
-        let denied = try await ProofCommandTests.runDetached(["verify", revoked.reference, "--json"] + common)
+        let denied = try await ProofCommandTests.runOffPool(["verify", revoked.reference, "--json"] + common)
         #expect(denied.status == 1, "\(denied.stdout)\(denied.stderr)")
         let json = try JSONParser().parse(Array(denied.stdout.utf8))
         guard case .array(let results) = json, let first = results.first else { Issue.record("no JSON array: \(denied.stdout)"); return }
@@ -35,7 +35,7 @@ struct VerifyCommandTests {
         }
 
         let audit = try #require(world.image("audit-unsigned"))
-        let audited = try await ProofCommandTests.runDetached([audit.reference] + common)
+        let audited = try await ProofCommandTests.runOffPool([audit.reference] + common)
         #expect(audited.status == 0 && audited.stdout.contains("AUDIT"), "\(audited.stdout)")
         await world.stop()
     }
@@ -66,7 +66,7 @@ struct VerifyCommandTests {
         let port = try #require(world.registryName.split(separator: ":").last)
         for host in ["127.0.0.1:\(port)", "localhost:00\(port)"] {
             let image = revoked.reference.replacingOccurrences(of: "\(world.registryName)/", with: "\(host)/")
-            let result = try await ProofCommandTests.runDetached(["verify", image] + common)
+            let result = try await ProofCommandTests.runOffPool(["verify", image] + common)
             #expect(result.status == 1, "\(image): \(result.stdout)\(result.stderr)")
             #expect(result.stdout.contains("DENY  \(revoked.reference)"), "\(result.stdout)")
             #expect(result.stdout.contains("production-images") && result.stdout.contains("record-absent"), "\(result.stdout)")
