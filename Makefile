@@ -1,5 +1,5 @@
 # The README's two commands are `make demo` and `make test`.
-.PHONY: demo demo-proofs test bench bench-verifier setup check-deployment
+.PHONY: demo demo-proofs test bench bench-verifier bench-revocation setup check-deployment
 
 setup:
 	scripts/setup-debian
@@ -18,6 +18,10 @@ bench: setup
 
 bench-verifier: setup
 	swift run -c release atcr-bench verifier
+
+bench-revocation: setup
+	swift build -c release --product atcr-webhook
+	swift run -c release atcr-bench revocation
 
 check-deployment: setup
 	scripts/check-deployment
