@@ -23,12 +23,15 @@ public final class ReviewService: Sendable {
         /// A review naming more distinct images to verify than this verifies none of them (see
         /// ``ImageBound``).
         public var maxImagesPerReview: Int
+        /// Which audit lines go to stdout.
+        public var auditLines: AuditLines
 
         public init(
             auditOnly: Bool = false, maxBodyBytes: Int = 8 << 20, deadlineMargin: Duration = .milliseconds(500),
             defaultTimeout: Duration = .seconds(10), reportingInstance: String = "atcr-verify",
-            maxImagesPerReview: Int = ImageBound.defaultLimit
+            maxImagesPerReview: Int = ImageBound.defaultLimit, auditLines: AuditLines = .all
         ) {
+            self.auditLines = auditLines
             self.auditOnly = auditOnly
             self.maxBodyBytes = maxBodyBytes
             self.deadlineMargin = deadlineMargin
@@ -111,7 +114,9 @@ public final class ReviewService: Sendable {
         }
         let outcome = AdmissionOutcome(request: request, plan: plan, decisions: decisions)
         let time = Date()
-        for event in outcome.auditEvents(at: time) { audit(event.jsonLine) }
+        if options.auditLines != .none {
+            for event in outcome.auditEvents(at: time) where options.auditLines.includes(event) { audit(event.jsonLine) }
+        }
         if let events, !request.dryRun {
             events.submit(outcome.kubernetesEvents(at: time, reportingInstance: options.reportingInstance))
         }

@@ -34,6 +34,8 @@ public struct WebhookConfiguration: Sendable {
     /// After SIGTERM, how long to keep answering while draining (`/readyz` 503, HTTP/1.1 answers
     /// with `Connection: close`) before closing the listener; 0 stops at once.
     public var shutdownDelay: Duration = .seconds(5)
+    /// Which per-image audit lines go to stdout: all, findings (denials and audit findings), none.
+    public var auditLines: AuditLines = .all
     /// How often certificate and policy files are checked for changes.
     public var reloadInterval: Duration = .seconds(1)
     /// `ATCR_*` variables that are set but that no setting reads (a typo?): logged as warnings.

@@ -124,7 +124,8 @@ public final class WebhookServer: Sendable {
             verifier: verifier, policy: { await watcher.policy },
             options: .init(
                 auditOnly: configuration.auditOnly, maxBodyBytes: configuration.maxBodyBytes, defaultTimeout: configuration.defaultTimeout,
-                reportingInstance: configuration.podName, maxImagesPerReview: configuration.maxImagesPerReview),
+                reportingInstance: configuration.podName, maxImagesPerReview: configuration.maxImagesPerReview,
+                auditLines: configuration.auditLines),
             metrics: metrics, logger: logger, events: eventSink, audit: audit)
     }
 
