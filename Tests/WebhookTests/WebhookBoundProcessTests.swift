@@ -27,7 +27,7 @@ struct WebhookBoundProcessTests {
             let rssBefore = webhook.memoryKiB("VmRSS") ?? 0
 
             // The API server's longest timeout: this is the debug build on a shared machine (the
-            // release build answers in well under a second: Benchmarks/review-bound.sh).
+            // release build answers in about a second: Benchmarks/review-bound.sh).
             let started = ContinuousClock.now
             let reply = try await webhook.post(body, query: "timeout=30s", using: client)
             let elapsed = ContinuousClock.now - started
