@@ -4,7 +4,8 @@
 # accepts and stays silent, so every TLS handshake stalls): the webhook's peak RSS (VmHWM) and
 # the time to its answer, and the answer itself (a denial naming --max-images-per-review).
 #   Benchmarks/review-bound.sh [debug|release] [IMAGES] [EXTRA WEBHOOK FLAGS...]
-# WEBHOOK=/path/to/atcr-webhook measures another build (e.g. an older commit's) in the same world.
+# WEBHOOK=/path/to/atcr-webhook measures another build (e.g. an older commit's) in the same world;
+# VARY_REPOS=1 gives every image its own repository (alice/prod-N), so no two share a decision.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 configuration=${1:-release}
@@ -42,10 +43,11 @@ until [ -s "$state/silent.port" ]; do sleep 0.1; done
 silent="localhost:$(cat "$state/silent.port")"
 sed "s|$registry|$silent|g" "$state/policy.yaml" >"$state/silent-policy.yaml"
 
-python3 - "$images" "$silent" >"$state/review.json" <<'PY'
+python3 - "$images" "$silent" "${VARY_REPOS:-0}" >"$state/review.json" <<'PY'
 import hashlib, json, sys
-count, registry = int(sys.argv[1]), sys.argv[2]
-containers = [{"name": f"c{i}", "image": f"{registry}/alice/prod-api@sha256:{hashlib.sha256(str(i).encode()).hexdigest()}"} for i in range(count)]
+count, registry, vary = int(sys.argv[1]), sys.argv[2], sys.argv[3] == "1"
+def repository(i): return f"alice/prod-{i}" if vary else "alice/prod-api"
+containers = [{"name": f"c{i}", "image": f"{registry}/{repository(i)}@sha256:{hashlib.sha256(str(i).encode()).hexdigest()}"} for i in range(count)]
 pod = {"apiVersion": "v1", "kind": "Pod", "metadata": {"name": "p", "namespace": "prod"}, "spec": {"containers": containers}}
 print(json.dumps({"apiVersion": "admission.k8s.io/v1", "kind": "AdmissionReview", "request": {
     "uid": "bound", "kind": {"group": "", "version": "v1", "kind": "Pod"}, "resource": {"group": "", "version": "v1", "resource": "pods"},
@@ -60,7 +62,7 @@ pids+=("$pid")
 until curl -s -k -o /dev/null https://localhost:18643/healthz; do sleep 0.2; done
 kib() { awk -v key="$1:" '$1 == key {print $2}' "/proc/$pid/status"; }
 cpu() { awk '{print ($14+$15)/100}' "/proc/$pid/stat"; }
-echo "webhook: $webhook_bin ($configuration); review: $(wc -c <"$state/review.json") bytes, $images images; registry $silent never answers"
+echo "webhook: $webhook_bin ($configuration); review: $(wc -c <"$state/review.json") bytes, $images images$([ "${VARY_REPOS:-0}" = 1 ] && echo ", each in its own repository"); registry $silent never answers"
 echo "RSS before: $(( $(kib VmRSS) / 1024 )) MiB"
 cpu_before=$(cpu)
 start=$(date +%s.%N)

@@ -6,7 +6,9 @@ import Verifier
 @testable import Webhook
 
 /// The bounds on work per review and per process (docs/operations.md, "Stated limits").
-@Suite("Webhook bounds: images per review, verification slots, background loads, DID stale-if-error")
+/// Serialized: each test starts its own world (faults and request logs are per world), and
+/// several at once would load the machine the timing-sensitive tests beside them share.
+@Suite("Webhook bounds: images per review, verification slots, background loads, DID stale-if-error", .serialized)
 struct WebhookBoundsTests {
     /// The audit line's `result` for each image.
     static func results(_ audit: AuditCollector) -> [String: String] {
@@ -114,25 +116,27 @@ struct WebhookBoundsTests {
 
     @Test("--did-stale-if-error: an expired DID document stands in while the directory is down, unless the window is 0")
     func didStaleIfError() async throws {
-        for window in [Duration.seconds(3_600), .zero] {
-            let world = try await TestWorld.start()
-            let harness = try await WebhookHarness(world: world) { configuration in
+        let world = try await TestWorld.start()
+        func harness(_ window: Duration) async throws -> WebhookHarness {
+            try await WebhookHarness(world: world) { configuration in
                 configuration.cacheTTL = .zero  // every review reloads the DID document
                 configuration.didStaleIfError = window
             }
-            let image = try #require(world.image("signed-k256-digest")).reference
-            #expect(try await harness.post(Reviews.pod([image])).json["response"]["allowed"].bool == true)
-            world.plcServer.faults.add(.init(matching: "", status: 503))
-            let reply = try await harness.post(Reviews.pod([image]))
-            if window == .zero {
-                #expect(reply.json["response"]["allowed"].bool == false, "\(reply.body)")
-                #expect(reply.body.contains("check 2 (did-resolution)"), "\(reply.body)")
-            } else {
-                #expect(reply.json["response"]["allowed"].bool == true, "\(reply.body)")
-                #expect(reply.body.contains("the DID document of did:"), "the stale warning (cut to 120 characters): \(reply.body)")
-            }
-            await harness.stop()
-            await world.stop()
         }
+        let stale = try await harness(.seconds(3_600)), strict = try await harness(.zero)
+        let image = try #require(world.image("signed-k256-digest")).reference
+        for harness in [stale, strict] {
+            #expect(try await harness.post(Reviews.pod([image])).json["response"]["allowed"].bool == true)
+        }
+        world.plcServer.faults.add(.init(matching: "", status: 503))
+        let served = try await stale.post(Reviews.pod([image]))
+        #expect(served.json["response"]["allowed"].bool == true, "\(served.body)")
+        #expect(served.body.contains("the DID document of did:"), "the stale warning (cut to 120 characters): \(served.body)")
+        let refused = try await strict.post(Reviews.pod([image]))
+        #expect(refused.json["response"]["allowed"].bool == false, "\(refused.body)")
+        #expect(refused.body.contains("check 2 (did-resolution)"), "\(refused.body)")
+        await stale.stop()
+        await strict.stop()
+        await world.stop()
     }
 }

@@ -56,7 +56,8 @@ final class WebhookProcess {
         caPath = ca
         pipes = [stderr, stdout]
         guard let port else {
-            Self.stop(process, pipes: pipes)
+            if process.isRunning { process.terminate() }
+            for pipe in pipes { pipe.fileHandleForReading.readabilityHandler = nil }
             throw WebhookProcessError.noPort(logs.withLock { $0 })
         }
         self.port = port
@@ -109,8 +110,9 @@ final class WebhookProcess {
     }
 
     /// Runs the binary with `arguments` to its end (no world: `--help`, bad flags) and returns its
-    /// exit status, standard output and standard error.
-    static func runToEnd(_ arguments: [String], environment: [String: String]? = nil) throws -> (status: Int32, stdout: String, stderr: String) {
+    /// exit status, standard output and standard error (each well under a pipe's buffer). Waits
+    /// without blocking a thread: the test process's servers share the few threads there are.
+    static func runToEnd(_ arguments: [String], environment: [String: String]? = nil) async throws -> (status: Int32, stdout: String, stderr: String) {
         let process = Process()
         process.executableURL = BuiltProduct.url(named: "atcr-webhook")
         process.arguments = arguments
@@ -118,28 +120,24 @@ final class WebhookProcess {
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
         process.standardError = err
+        let (exited, ended) = AsyncStream<Void>.makeStream()
+        process.terminationHandler = { _ in ended.finish() }
         try process.run()
+        for await _ in exited {}
         let stdout = out.fileHandleForReading.readDataToEndOfFile()
         let stderr = err.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
         return (process.terminationStatus, String(decoding: stdout, as: UTF8.self), String(decoding: stderr, as: UTF8.self))
     }
 
-    /// Terminates the process (if still running) and waits for it.
+    /// Terminates the process (if still running) and waits for it to exit, polling.
     func stop() async {
-        Self.stop(process, pipes: pipes)
+        if process.isRunning { process.terminate() }
+        for _ in 0..<300 where process.isRunning { try? await Task.sleep(for: .milliseconds(50)) }
+        for pipe in pipes { pipe.fileHandleForReading.readabilityHandler = nil }
     }
 
     deinit {
         if process.isRunning { process.terminate() }  // a test that failed before stop()
-    }
-
-    private static func stop(_ process: Process, pipes: [Pipe]) {
-        if process.isRunning {
-            process.terminate()
-            process.waitUntilExit()
-        }
-        for pipe in pipes { pipe.fileHandleForReading.readabilityHandler = nil }
     }
 }
 

@@ -9,12 +9,14 @@ extension AdmissionOutcome {
     /// - Parameters:
     ///   - time: the `eventTime`.
     ///   - reportingInstance: the webhook pod's name; cut to 128 bytes, `atcr-verify` if empty.
-    public func kubernetesEvents(at time: Date, reportingInstance: String) -> [KubernetesEvent] {
+    ///   - limit: at most this many Events, the first ones (a review may name thousands of
+    ///     images; the sender keeps only a bounded queue anyway).
+    public func kubernetesEvents(at time: Date, reportingInstance: String, limit: Int = .max) -> [KubernetesEvent] {
         guard !dryRun, case .verify = plan.disposition else { return [] }
         let instance = KubernetesEventText.reportingInstance(reportingInstance)
         let subject = plan.subject
-        return decisions.enumerated().compactMap { index, decision -> KubernetesEvent? in
-            guard decision.verdict != .allow else { return nil }
+        let flagged = decisions.enumerated().lazy.filter { $0.element.verdict != .allow }.prefix(max(0, limit))
+        return Array(flagged.map { index, decision -> KubernetesEvent in
             let action = decision.verdict == .deny ? "Deny" : "Audit"
             return KubernetesEvent(
                 name: KubernetesEventText.name(subject: subject, uid: uid, image: decision.image, action: action, index: index),
@@ -26,7 +28,7 @@ extension AdmissionOutcome {
                 regarding: subject,
                 reportingInstance: instance
             )
-        }
+        })
     }
 }
 

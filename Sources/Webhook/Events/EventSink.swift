@@ -51,11 +51,14 @@ public final class EventSink: Sendable {
     private let continuation: AsyncStream<KubernetesEvent>.Continuation
     private let worker: Task<Void, Never>
     private let metrics: WebhookMetrics
+    /// Events waiting at most (``Options/capacity``): submitting more drops the oldest.
+    public let capacity: Int
 
     public init(api: KubernetesAPI, fetcher: any HTTPFetching, options: Options = Options(), metrics: WebhookMetrics, logger: Logger) {
         let (stream, continuation) = AsyncStream<KubernetesEvent>.makeStream(bufferingPolicy: .bufferingNewest(options.capacity))
         self.continuation = continuation
         self.metrics = metrics
+        capacity = options.capacity
         worker = Task {
             var tokens = Double(options.burst)
             var last = ContinuousClock.now

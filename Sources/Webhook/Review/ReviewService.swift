@@ -99,7 +99,7 @@ public final class ReviewService: Sendable {
             logger.warning("review names more images than --max-images-per-review: none verified", metadata: [
                 "uid": "\(request.uid)", "images": "\(bound.count)", "limit": "\(bound.limit)",
             ])
-            decisions = plan.toVerify.map { decideUnverified($0, bound: bound, namespace: request.namespace, policy: policy, now: now) }
+            decisions = decideUnverified(plan.toVerify, bound: bound, namespace: request.namespace, policy: policy, now: now)
         } else if case .verify = plan.disposition {
             decisions = await withTaskGroup(of: (Int, ImageDecision).self) { group in
                 for (index, use) in plan.toVerify.enumerated() {
@@ -118,7 +118,7 @@ public final class ReviewService: Sendable {
             for event in outcome.auditEvents(at: time) where options.auditLines.includes(event) { audit(event.jsonLine) }
         }
         if let events, !request.dryRun {
-            events.submit(outcome.kubernetesEvents(at: time, reportingInstance: options.reportingInstance))
+            events.submit(outcome.kubernetesEvents(at: time, reportingInstance: options.reportingInstance, limit: events.capacity))
         }
         let decision = outcome.denied.isEmpty ? (outcome.audited.isEmpty ? "allow" : "audit") : "deny"
         metrics.increment("atcr_admission_reviews_total", [("decision", decision)])
@@ -170,24 +170,35 @@ public final class ReviewService: Sendable {
             notes: verdict.warnings)
     }
 
-    /// Decides an image of a review over the image bound without verifying it: the policy in
+    /// Decides the images of a review over the image bound without verifying any: the policy in
     /// force sees the bound as the verification error, so policies requiring a signature fail
     /// (enforce denies, audit admits with a finding) and `defaultAction` still decides the rest.
-    func decideUnverified(_ use: ImageUse, bound: ImageBound, namespace: String?, policy: TrustPolicy, now: Date) -> ImageDecision {
-        let started = ContinuousClock.now
-        let reference: ImageReference
-        do {
-            reference = try ImageReference(parsing: use.image)  // not memoized: the review may name thousands
-        } catch {
-            return invalidReference(use, error: error, started: started)
+    /// No task, slot or request per image; identical inputs (same name, same pinning) are
+    /// evaluated once and share the decision's text.
+    func decideUnverified(_ uses: [ImageUse], bound: ImageBound, namespace: String?, policy: TrustPolicy, now: Date) -> [ImageDecision] {
+        struct Input: Hashable {
+            let name: ImageName
+            let pinned: Bool
         }
-        let input = EvaluationInput(
-            image: ImageName(registry: reference.registry, repository: reference.repository), pinnedByDigest: reference.isPinnedByDigest,
-            namespace: namespace, now: now, auditOnly: options.auditOnly, verificationError: bound.description)
-        let decision = policy.evaluate(input)
-        return ImageDecision(
-            use: use, decision: decision, duration: ContinuousClock.now - started,
-            verificationFailure: decision.failures.isEmpty ? nil : .error(bound.description))
+        let failure = bound.description  // one string for every image
+        var decided: [Input: PolicyDecision] = [:]
+        return uses.map { use in
+            let started = ContinuousClock.now
+            let reference: ImageReference
+            do throws(ImageReferenceError) {
+                reference = try ImageReference(parsing: use.image)  // not memoized: the review may name thousands
+            } catch {
+                return invalidReference(use, error: error, started: started)
+            }
+            let input = Input(name: ImageName(registry: reference.registry, repository: reference.repository), pinned: reference.isPinnedByDigest)
+            let decision = decided[input] ?? policy.evaluate(EvaluationInput(
+                image: input.name, pinnedByDigest: input.pinned, namespace: namespace, now: now, auditOnly: options.auditOnly,
+                verificationError: failure))
+            decided[input] = decision
+            return ImageDecision(
+                use: use, decision: decision, duration: ContinuousClock.now - started,
+                verificationFailure: decision.failures.isEmpty ? nil : .error(failure))
+        }
     }
 
     /// The decision for an image whose reference does not parse: denied (audited under

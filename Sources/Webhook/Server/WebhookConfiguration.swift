@@ -49,7 +49,10 @@ public struct WebhookConfiguration: Sendable {
     /// A review naming more distinct images to verify than this verifies none (``ImageBound``).
     public var maxImagesPerReview = ImageBound.defaultLimit
     /// Verifications in flight at once, reviews' and background loads' together (background
-    /// loads hold at most half, and at most 64).
+    /// loads hold at most half, and at most 64). 128: about 9 MB of work at the ~70 KB a
+    /// verification holds against a stalled upstream, and far more than a replica has in flight
+    /// in normal traffic (cached verifications take microseconds), so it binds only when
+    /// upstreams stall.
     public var maxConcurrentVerifications = 128
     /// Cache loads that may go on after their review gave up (no flag; at most half of
     /// ``maxConcurrentVerifications``).

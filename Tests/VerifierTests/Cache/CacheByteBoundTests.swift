@@ -51,26 +51,28 @@ struct CacheByteBoundTests {
         #expect(try await cache.value(for: "negative") { [1] }.source == .loaded)
     }
 
-    /// A discovery holding one artifact whose manifest carries `annotationBytes` of annotations.
-    static func discovery(annotationBytes: Int, seed: Int) -> SignatureDiscovery {
+    /// A discovery holding one artifact whose manifest carries `annotationBytes` of annotations
+    /// (built without encoding it: only the estimate is under test).
+    static func discovery(annotationBytes: Int) -> SignatureDiscovery {
         let layer = Descriptor(mediaType: "application/json", bytes: Array("{}".utf8))
-        let subject = Descriptor(mediaType: MediaType.ociImageManifest, bytes: Array("subject \(seed)".utf8))
+        let subject = Descriptor(mediaType: MediaType.ociImageManifest, bytes: Array("subject".utf8))
         let manifest = ImageManifest(
             artifactType: MediaType.atprotoSignature, config: layer, layers: [layer], subject: subject,
             annotations: ["padding": String(repeating: "a", count: annotationBytes)])
         let payload = SignaturePayload(
             subject: .init(digest: subject.digest), atproto: .init(did: "did:plc:alice", recordUri: "at://did:plc:alice/io.atcr.manifest/3k"))
-        let fetched = FetchedSignature(
-            manifestDigest: .sha256(of: manifest.encoded()), manifest: manifest, layer: layer, payloadBytes: Array("{}".utf8), payload: payload)
-        let descriptor = Descriptor(mediaType: MediaType.ociImageManifest, bytes: manifest.encoded(), artifactType: MediaType.atprotoSignature)
+        let manifestDigest = Digest.sha256(of: Array("manifest \(annotationBytes)".utf8))
+        let fetched = FetchedSignature(manifestDigest: manifestDigest, manifest: manifest, layer: layer, payloadBytes: Array("{}".utf8), payload: payload)
+        let descriptor = Descriptor(
+            mediaType: MediaType.ociImageManifest, digest: manifestDigest, size: Int64(annotationBytes + 512), artifactType: MediaType.atprotoSignature)
         return SignatureDiscovery(source: .referrersAPI, artifacts: [.init(descriptor: descriptor, result: .success(fetched))])
     }
 
     @Test("a discovery with a 4 MiB manifest is estimated at 4 MiB or more; the artifacts cache keeps its share of the total")
     func discoveryEstimate() async throws {
-        let big = Self.discovery(annotationBytes: 4 << 20, seed: 0)
+        let big = Self.discovery(annotationBytes: 4 << 20)
         #expect(CacheSizes.of(big) >= 4 << 20)
-        #expect(CacheSizes.of(Self.discovery(annotationBytes: 0, seed: 0)) < 4_096, "an ordinary discovery is small")
+        #expect(CacheSizes.of(Self.discovery(annotationBytes: 0)) < 4_096, "an ordinary discovery is small")
 
         var configuration = VerifierCaches.Configuration()
         configuration.limitBytes(to: 32 << 20)
@@ -79,7 +81,7 @@ struct CacheByteBoundTests {
         let caches = VerifierCaches(configuration: configuration)
         for index in 0..<10 {
             let key = DigestKey(registry: "atcr.io", repository: "alice/app", digest: .sha256(of: Array("\(index)".utf8)))
-            _ = try await caches.discoveries.value(for: key) { Self.discovery(annotationBytes: 4 << 20, seed: index) }
+            _ = try await caches.discoveries.value(for: key) { big }  // one value, ten keys: each entry is estimated alike
         }
         let counters = await caches.discoveries.counters
         #expect(counters.bytes <= 16 << 20)
