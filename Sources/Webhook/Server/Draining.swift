@@ -27,17 +27,20 @@ public final class DrainState: Sendable {
     public func begin() { draining.store(true, ordering: .relaxed) }
 }
 
-/// The webhook's request context: Hummingbird's basic one plus what draining needs to know.
+/// The webhook's request context: Hummingbird's basic one plus the channel, which draining asks
+/// about (only while draining: nothing is computed per request otherwise).
 public struct WebhookRequestContext: RequestContext {
     public var coreContext: CoreRequestContextStorage
-    /// True for a request on an HTTP/2 stream, where `Connection` is a forbidden header.
-    public let isHTTP2Stream: Bool
+    let channel: any Channel
 
     public init(source: ApplicationRequestContextSource) {
         coreContext = .init(source: source)
-        // HTTP/2 requests arrive on NIOHTTP2's stream child channels; HTTP/1.1 on the TCP channel.
-        isHTTP2Stream = String(reflecting: type(of: source.channel)).hasSuffix("HTTP2StreamChannel")
+        channel = source.channel
     }
+
+    /// True for a request on an HTTP/2 stream, where `Connection` is a forbidden header: HTTP/2
+    /// requests arrive on NIOHTTP2's stream child channels, HTTP/1.1 on the TCP channel.
+    var isHTTP2Stream: Bool { String(reflecting: type(of: channel)).hasSuffix("HTTP2StreamChannel") }
 }
 
 /// Adds `Connection: close` to HTTP/1.1 answers while the server drains.
