@@ -65,7 +65,7 @@ struct WebhookBoundProcessTests {
 
     @Test("the bound flags: listed in --help with their variables; out-of-range values exit non-zero")
     func flags() async throws {
-        let text = try await WebhookProcess.runToEnd(["--help"]).stdout
+        let text = try await WebhookRun.run(["--help"]).stdout
         for (flag, variable) in [
             ("--max-images-per-review", "ATCR_MAX_IMAGES_PER_REVIEW"), ("--max-concurrent-verifications", "ATCR_MAX_CONCURRENT_VERIFICATIONS"),
             ("--cache-max-bytes", "ATCR_CACHE_MAX_BYTES"), ("--did-stale-if-error", "ATCR_DID_STALE_IF_ERROR"),
@@ -76,7 +76,7 @@ struct WebhookBoundProcessTests {
             (["--max-images-per-review", "0"], [String: String](), "--max-images-per-review"), (["--did-stale-if-error", "-1"], [:], "--did-stale-if-error"),
             ([], ["ATCR_MAX_CONCURRENT_VERIFICATIONS": "0"], "--max-concurrent-verifications"), (["--cache-max-bytes", "-5"], [:], "--cache-max-bytes"),
         ] {
-            let run = try await WebhookProcess.runToEnd(arguments, environment: environment)
+            let run = try await WebhookRun.run(arguments, environment: environment)
             #expect(run.status != 0 && run.stderr.contains(named), "\(arguments) \(environment): \(run.stderr)")
         }
     }

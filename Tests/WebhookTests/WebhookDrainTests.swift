@@ -27,7 +27,7 @@ struct WebhookDrainTests {
 
         let sent = ContinuousClock.now
         kill(webhook.process.processIdentifier, SIGTERM)
-        #expect(try await WebhookOperationsTests.waitUntil(5) { webhook.logs.withLock { $0 }.contains("draining before shutdown") })
+        #expect(try await WebhookOperationsTests.waitUntil(5) { webhook.logs.contains("draining before shutdown") })
         let ready = try await client.execute(HTTPClientRequest(url: "https://localhost:\(webhook.port)/readyz"), timeout: .seconds(5))
         #expect(ready.status.code == 503)
         #expect(String(buffer: try await ready.body.collect(upTo: 4096)).contains("draining"))
@@ -37,7 +37,7 @@ struct WebhookDrainTests {
 
         #expect(try await WebhookOperationsTests.waitUntil(15) { !webhook.process.isRunning })
         #expect(ContinuousClock.now - sent >= .seconds(2), "the process kept serving for the delay")
-        #expect(webhook.process.terminationStatus == 0, "\(webhook.logs.withLock { $0 })")
+        #expect(webhook.process.terminationStatus == 0, "\(webhook.logs)")
         try await client.shutdown()
         await webhook.stop()
         await world.stop()

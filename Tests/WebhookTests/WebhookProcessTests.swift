@@ -12,7 +12,7 @@ struct WebhookProcessTests {
     func sigterm() async throws {
         let world = try await TestWorld.start()
         let webhook = try await WebhookProcess(world: world, arguments: ["--shutdown-delay", "0"])
-        let process = webhook.process, logs = webhook.logs, bound = webhook.port, pid = process.processIdentifier, ca = webhook.caPath
+        let process = webhook.process, logs = { webhook.logs }, bound = webhook.port, pid = process.processIdentifier, ca = webhook.caPath
 
         let image = try #require(world.image("signed-k256"))
         world.registryServer.faults.add(.init(matching: "/manifests/v1", stall: .milliseconds(1500), times: 1))
@@ -39,7 +39,7 @@ struct WebhookProcessTests {
         }
         } catch {
             try? await client.shutdown()
-            Issue.record("reviews failed: \(error); logs: \(logs.withLock { $0 })")
+            Issue.record("reviews failed: \(error); logs: \(logs())")
             await webhook.stop()
             await world.stop()
             return
@@ -47,8 +47,8 @@ struct WebhookProcessTests {
         #expect(statuses.withLock { $0 } == Array(repeating: 200, count: 10), "every in-flight review finished and allowed")
         let exited = try await WebhookOperationsTests.waitUntil(15) { !process.isRunning }
         #expect(exited)
-        #expect(process.terminationStatus == 0, "exit status \(process.terminationStatus); logs: \(logs.withLock { $0 })")
-        #expect(logs.withLock { $0 }.contains("finished in-flight reviews"))
+        #expect(process.terminationStatus == 0, "exit status \(process.terminationStatus); logs: \(logs())")
+        #expect(logs().contains("finished in-flight reviews"))
         await #expect(throws: (any Error).self, "nothing listens after the shutdown") {
             _ = try await client.execute(HTTPClientRequest(url: "https://localhost:\(bound)/healthz"), timeout: .seconds(3))
         }
