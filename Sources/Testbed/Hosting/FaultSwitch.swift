@@ -1,7 +1,8 @@
 import Synchronization
 
-/// Faults a test can inject into a server: stall matching requests, or answer them with a
-/// status (e.g. 503) a number of times.
+/// Faults a test can inject into a server: stall matching requests, answer them with a status
+/// (e.g. 503) or change the body they get (garbage, truncated, padded, dripped), a number of
+/// times.
 public final class FaultSwitch: Sendable {
     public struct Fault: Sendable {
         /// Requests whose target contains this fragment are affected ("" for all).
@@ -14,12 +15,18 @@ public final class FaultSwitch: Sendable {
         public var headers: [String: String]
         /// ...this many times (nil: always).
         public var remaining: Int?
+        /// The body the client gets instead of the real one (with `status`, or 200 with `replace`).
+        public var body: BodyFault?
 
-        public init(matching: String, stall: Duration? = nil, status: Int? = nil, headers: [String: String] = [:], times: Int? = nil) {
+        public init(
+            matching: String, stall: Duration? = nil, status: Int? = nil, headers: [String: String] = [:], body: BodyFault? = nil,
+            times: Int? = nil
+        ) {
             self.matching = matching
             self.stall = stall
             self.status = status
             self.headers = headers
+            self.body = body
             remaining = times
         }
     }

@@ -5,6 +5,7 @@ import HummingbirdTLS
 import Logging
 import NIOCore
 import NIOSSL
+import Synchronization
 
 /// One server of the test world, on 127.0.0.1, over TLS (the world's CA) or plain HTTP.
 public final class TestServer: Sendable {
@@ -25,7 +26,11 @@ public final class TestServer: Sendable {
     public let log: RequestLog
     /// Switches to stall or fail requests, for deadline and error-path tests.
     public let faults: FaultSwitch
-    private let task: Task<Void, any Error>
+    private let running: Mutex<Task<Void, any Error>?>
+    private let launch: Launch
+
+    /// Binds the router to a port and serves it until cancelled: the bound port and the task.
+    typealias Launch = @Sendable (_ port: Int) async throws -> (Int, Task<Void, any Error>)
 
     /// `localhost:<port>` with TLS (the name the certificate carries), `127.0.0.1:<port>`
     /// without: the host a client names (for a registry, its registry name).
@@ -36,12 +41,13 @@ public final class TestServer: Sendable {
     /// `https://localhost:<port>` or `http://127.0.0.1:<port>`.
     public var origin: String { "\(scheme)://\(authority)" }
 
-    private init(port: Int, scheme: String, log: RequestLog, faults: FaultSwitch, task: Task<Void, any Error>) {
+    private init(port: Int, scheme: String, log: RequestLog, faults: FaultSwitch, task: Task<Void, any Error>, launch: @escaping Launch) {
         self.port = port
         self.scheme = scheme
         self.log = log
         self.faults = faults
-        self.task = task
+        running = Mutex(task)
+        self.launch = launch
     }
 
     /// Starts `router` on 127.0.0.1:`port` (0: any free port) and returns once it listens.
@@ -54,35 +60,49 @@ public final class TestServer: Sendable {
         let router = Router()
         router.add(middleware: RecordingMiddleware(log: log, faults: faults))
         routes(router)
-        let (ports, continuation) = AsyncStream<Int>.makeStream()
-        var logger = Logger(label: "atcr-testbed.\(name)")
-        logger.logLevel = .critical  // cancellation at shutdown logs "errors" that are not
-        let server: HTTPServerBuilder = try tls.map { try .tls(tlsConfiguration: $0) } ?? .http1()
-        let application = Application(
-            router: router, server: server,
-            configuration: .init(address: .hostname("127.0.0.1", port: port), serverName: nil),
-            onServerRunning: { channel in
-                continuation.yield(channel.localAddress?.port ?? 0)
-                continuation.finish()
-            },
-            logger: logger)
-        let task = Task {
-            defer { continuation.finish() }
-            try await application.run()
+        let responder = router.buildResponder()
+        let launch: Launch = { port in
+            let (ports, continuation) = AsyncStream<Int>.makeStream()
+            var logger = Logger(label: "atcr-testbed.\(name)")
+            logger.logLevel = .critical  // cancellation at shutdown logs "errors" that are not
+            let server: HTTPServerBuilder = try tls.map { try .tls(tlsConfiguration: $0) } ?? .http1()
+            let application = Application(
+                responder: responder, server: server,
+                configuration: .init(address: .hostname("127.0.0.1", port: port), serverName: nil),
+                onServerRunning: { channel in
+                    continuation.yield(channel.localAddress?.port ?? 0)
+                    continuation.finish()
+                },
+                logger: logger)
+            let task = Task {
+                defer { continuation.finish() }
+                try await application.run()
+            }
+            var bound: Int?
+            for await value in ports { bound = value }
+            guard let bound, bound > 0 else {
+                task.cancel()
+                let failure = await task.result
+                throw StartError.didNotStart("\(name) on port \(port): \(failure)")
+            }
+            return (bound, task)
         }
-        var bound: Int?
-        for await value in ports { bound = value }
-        guard let bound, bound > 0 else {
-            task.cancel()
-            let failure = await task.result
-            throw StartError.didNotStart("\(name) on port \(port): \(failure)")
-        }
-        return TestServer(port: bound, scheme: tls == nil ? "http" : "https", log: log, faults: faults, task: task)
+        let (bound, task) = try await launch(port)
+        return TestServer(port: bound, scheme: tls == nil ? "http" : "https", log: log, faults: faults, task: task, launch: launch)
     }
 
-    /// Stops the server and waits for it to close.
+    /// Stops listening (clients then get "connection refused") until ``resume()``: an upstream
+    /// that is down, for outage tests.
     public func stop() async {
+        guard let task = running.withLock({ running in defer { running = nil }; return running }) else { return }
         task.cancel()
         _ = await task.result
+    }
+
+    /// Listens again on the same port after ``stop()``, with the same routes, log and faults.
+    public func resume() async throws {
+        guard running.withLock({ $0 == nil }) else { return }
+        let (_, task) = try await launch(port)
+        running.withLock { $0 = task }
     }
 }
