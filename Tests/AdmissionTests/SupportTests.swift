@@ -40,6 +40,19 @@ struct SupportTests {
         #expect(TextBounds.truncate("🇩🇪🇫🇷", maxBytes: 10, ellipsis: "") == "🇩🇪")
     }
 
+    @Test("truncateMiddle: a third of the room for the beginning, the rest for the end, on character boundaries")
+    func truncateMiddle() {
+        #expect(TextBounds.truncateMiddle("hello", maxBytes: 5) == "hello")
+        #expect(TextBounds.truncateMiddle("abcdefghijklmnop", maxBytes: 12) == "abc…klmnop")  // 9 bytes of room: 3 + 6
+        #expect(TextBounds.truncateMiddle("ééééééééé", maxBytes: 12) == "é…ééé")            // 9 bytes of room: 1 é + 3 é
+        #expect(TextBounds.truncateMiddle("😀😀😀😀😀", maxBytes: 12) == "…😀😀")             // no whole 😀 in 3 bytes
+        #expect(TextBounds.truncateMiddle("abc", maxBytes: 2) == "ab")
+        #expect(TextBounds.truncateMiddle("abc", maxBytes: 0) == "")
+        for size in 0...40 {
+            #expect(TextBounds.truncateMiddle(String(repeating: "🇩🇪x", count: 20), maxBytes: size).utf8.count <= size)
+        }
+    }
+
     @Test("singleLine replaces control characters; printable keeps newlines")
     func controlCharacters() {
         #expect(TextBounds.singleLine("a\nb\tc\u{7f}d\u{85}e\u{2029}f") == "a b c d e f")

@@ -11,7 +11,8 @@ enum AuditAnnotations {
     static let maxFindings = 20
     /// At most this many policies are listed.
     static let maxPolicies = 32
-    /// Bound of a reason inside a finding, in UTF-8 bytes.
+    /// Bound of a reason inside a finding, in UTF-8 bytes (a longer one loses its middle: its
+    /// end names the cause).
     static let maxReasonBytes = 300
 
     /// The annotations, or none when no image was denied or failed an audit policy.
@@ -65,7 +66,7 @@ enum AuditAnnotations {
             ("verdict", .string(decision.verdict.rawValue)),
             ("policy", .optional(policy?.policy)),
             ("action", .optional(policy?.action.rawValue)),
-            ("reason", .string(TextBounds.truncate(reason, maxBytes: maxReasonBytes))),
+            ("reason", .string(TextBounds.truncateMiddle(reason, maxBytes: maxReasonBytes))),
         ])
     }
 

@@ -25,6 +25,27 @@ enum TextBounds {
         return String(text[..<end]) + tail
     }
 
+    /// `text` unchanged when it fits in `maxBytes` UTF-8 bytes; otherwise its beginning and its
+    /// end around `ellipsis` (a third of the room for the beginning), so that what a message
+    /// ends with, usually the cause ("connection refused", "timed out"), survives the cut.
+    static func truncateMiddle(_ text: String, maxBytes: Int, ellipsis: String = TextBounds.ellipsis) -> String {
+        guard maxBytes > 0 else { return "" }
+        if text.utf8.count <= maxBytes { return text }
+        guard ellipsis.utf8.count < maxBytes else { return truncate(text, maxBytes: maxBytes, ellipsis: "") }
+        let budget = maxBytes - ellipsis.utf8.count
+        let head = truncate(text, maxBytes: budget / 3, ellipsis: "")
+        var used = 0
+        var start = text.endIndex
+        while start > text.startIndex {
+            let previous = text.index(before: start)
+            let size = text[previous].utf8.count
+            if head.utf8.count + used + size > budget { break }
+            used += size
+            start = previous
+        }
+        return head + ellipsis + text[start...]
+    }
+
     /// `text` on one line: every control character (C0, DEL, C1, and the Unicode line and
     /// paragraph separators) becomes a space, so user-supplied strings cannot forge extra lines
     /// in a warning header, a log line or a terminal.
