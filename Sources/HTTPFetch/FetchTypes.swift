@@ -131,10 +131,12 @@ public enum FetchError: Error, Sendable, Equatable, CustomStringConvertible {
         }
     }
 
-    /// True for failures that may succeed later (never cached as a verdict).
+    /// True for failures that may succeed later (never cached as a verdict): no answer, an
+    /// answer too large for its bound, or a redirect loop. A refused URL or redirect target is a
+    /// decision of ours and stays refused.
     public var isTransient: Bool {
         switch self {
-        case .timedOut, .transport, .cancelled: return true
+        case .timedOut, .transport, .cancelled, .bodyTooLarge, .tooManyRedirects: return true
         default: return false
         }
     }

@@ -23,6 +23,8 @@ public struct DIDDocument: Sendable, Equatable {
     /// Why a document is not a usable DID document (before any atproto check runs).
     public struct ParseError: Error, Equatable, Sendable, CustomStringConvertible {
         public let reason: String
+        /// False when the bytes are not JSON at all; true when they are JSON of the wrong shape.
+        public var isJSON = true
         public var description: String { "DID document: \(reason)" }
     }
 
@@ -39,7 +41,7 @@ public struct DIDDocument: Sendable, Equatable {
         do {
             json = try JSONParser().parse(bytes)
         } catch {
-            throw ParseError(reason: "\(error)")
+            throw ParseError(reason: "\(error)", isJSON: false)
         }
         guard case .object = json else { throw ParseError(reason: "not a JSON object") }
         guard case .string(let id) = json["id"] else { throw ParseError(reason: "missing string 'id'") }

@@ -3,8 +3,9 @@ import HTTPFetch
 /// A registry operation that failed: which registry and repository, and what went wrong.
 ///
 /// `isTransient` tells the verifier's caches what to do: transient failures (timeouts,
-/// refused connections, 5xx, rate limiting) may succeed later and are never cached; the others
-/// are definite answers about this registry's content or configuration.
+/// refused connections, 5xx, rate limiting, an unexpected redirect, content that does not match
+/// its digest or size: a broken cache or proxy on the way) may succeed later and are never
+/// cached; the others are definite answers about this registry's content or configuration.
 public struct RegistryError: Error, Sendable, Equatable, CustomStringConvertible {
     public enum Kind: Sendable, Equatable {
         /// 404 for a manifest (by tag or digest).
@@ -72,7 +73,8 @@ public struct RegistryError: Error, Sendable, Equatable, CustomStringConvertible
     public var isTransient: Bool {
         switch kind {
         case .transport(let error): return error.isTransient
-        case .rateLimited, .serverError: return true
+        case .rateLimited, .serverError, .digestMismatch, .sizeMismatch: return true
+        case .unexpectedStatus(let status): return status < 400  // an unfollowed redirect; a 4xx is an answer
         case .tokenRequestFailed(let status, _):
             guard let status else { return false }
             return status == 429 || status >= 500

@@ -108,7 +108,9 @@ public struct DIDResolver: Sendable {
         do {
             document = try DIDDocument(json: documentBytes)
         } catch {
-            throw SignatureFailure(.check(.didResolution), "\(did): \(error)")
+            // Not JSON at all (an error page, a cut-off answer): the directory or a proxy on the
+            // way is broken, and may be repaired; a JSON document that is wrong is definite.
+            throw SignatureFailure(.check(.didResolution), "\(did): \(error)", transient: !error.isJSON)
         }
         do {
             try document.checkID(did)

@@ -25,8 +25,12 @@ public struct SignatureFailure: Error, Sendable, Equatable, CustomStringConverti
         isTransient = transient
     }
 
+    /// A failed check of a record proof. CAR framing failures (checks 8 and 9: the bytes are not
+    /// a whole CAR, e.g. cut short) say nothing about the signature: they are transient, so a
+    /// repaired PDS is believed at once; every later check fails on well-formed content and is
+    /// definite.
     public init(_ error: ProofError) {
-        self.init(.check(error.check), error.reason)
+        self.init(.check(error.check), error.reason, transient: error.check == .carHeader || error.check == .carSection)
     }
 
     /// The failed check's stable name: `check 10 (block-hash)`, `record-absent`, …
