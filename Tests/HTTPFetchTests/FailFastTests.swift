@@ -6,12 +6,14 @@ import Testing
 /// cause; it is not re-dialled until the deadline and reported as "timed out".
 @Suite("Fail fast on unreachable upstreams")
 struct FailFastTests {
-    /// A loopback port nothing listens on (bound, then closed).
-    static func closedPort() -> Int { freeLoopbackPort() }
+    /// A loopback port nothing listens on: bound and kept (so no other test's server can take
+    /// it while this one runs), never listened on, so connecting is refused.
+    static func closedPort() -> (port: Int, socket: Int32) { boundLoopbackPort() }
 
     @Test("connection refused: one attempt, answered long before the deadline, host and cause named")
     func refused() async throws {
-        let port = Self.closedPort()
+        let (port, reserved) = Self.closedPort()
+        defer { close(reserved) }
         let fetcher = try HTTPFetcher(configuration: .init(allowInsecureHTTP: true))
         let started = ContinuousClock.now
         do {
@@ -44,8 +46,9 @@ extension Error {
     fileprivate var isTransientTimeout: Bool { "\(self)".contains("timed out") }
 }
 
-/// Binds a TCP socket to a free loopback port, closes it, and returns the port.
-private func freeLoopbackPort() -> Int {
+/// Binds a TCP socket to a free loopback port without listening: the port and the socket,
+/// which the caller closes when done.
+private func boundLoopbackPort() -> (port: Int, socket: Int32) {
     let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
     var address = sockaddr_in()
     address.sin_family = sa_family_t(AF_INET)
@@ -58,6 +61,5 @@ private func freeLoopbackPort() -> Int {
     _ = withUnsafeMutablePointer(to: &address) { pointer in
         pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &length) }
     }
-    close(fd)
-    return Int(UInt16(bigEndian: address.sin_port))
+    return (Int(UInt16(bigEndian: address.sin_port)), fd)
 }
