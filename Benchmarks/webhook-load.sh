@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Admission throughput and latency of the real atcr-webhook over TLS keep-alive, measured with
-# hey (a Go client, like the API server's webhook client; HTTP/1.1), concurrency 10:
-#   (a) cached verdicts: the same signed image (by digest) over and over;
+# hey (a Go client, like the API server's webhook client; HTTP/1.1):
+#   (a) cached verdicts: the same signed image (by digest) over and over, at concurrency 10 and
+#       50, with the webhook's CPU time per review;
 #   (b) every review cold: the webhook's caches off (--cache-ttl 0), so each review runs the
 #       whole pipeline against the local world (tag, referrers, artifact, blob, DID document,
 #       record proof: 6 HTTPS requests);
 # and the webhook's RSS after 100,000 reviews. hey and the world share the machine's cores:
 # their CPU time is printed next to the figures.
-#   Benchmarks/webhook-load.sh [SECONDS]
+#   Benchmarks/webhook-load.sh [SECONDS]      (concurrency 10 for (b) and (c))
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-15}
@@ -38,11 +39,11 @@ webhook() { # PORT EXTRA-FLAGS... (sets $webhook_pid; not in a subshell, so clea
   webhook_pid=$!
   pids+=("$webhook_pid")
 }
-run_hey() { # LABEL URL ARGS...
+run_hey() { # LABEL URL ARGS... (concurrency: $concurrency, default 10)
   local label=$1 url=$2; shift 2
   local start_cpu
   echo "== $label"
-  { time hey "$@" -c 10 -m POST -T application/json -D "$state/review.json" "$url" >"$state/hey.out"; } 2>"$state/time.out"
+  { time hey "$@" -c "${concurrency:-10}" -m POST -T application/json -D "$state/review.json" "$url" >"$state/hey.out"; } 2>"$state/time.out"
   grep -E "Requests/sec|Average|Status code distribution" "$state/hey.out" | sed 's/^ */  /'
   grep -E "^  \[(200|400|403|500|503)\]" "$state/hey.out" | sed 's/^ */  /' || true
   grep -E "  (50|99)% in" "$state/hey.out" | sed 's/^ */  /'
@@ -57,9 +58,14 @@ webhook 18443
 warm_pid=$webhook_pid
 sleep 1
 curl -s -k -o /dev/null -X POST -H 'Content-Type: application/json' --data-binary @"$state/review.json" "https://localhost:18443/validate?timeout=10s"
-before=$(cpu_of "$warm_pid")
-run_hey "(a) cached verdicts, ${seconds}s" "https://localhost:18443/validate?timeout=10s" -z "${seconds}s"
-echo "  webhook CPU: $(awk -v a="$before" -v b="$(cpu_of "$warm_pid")" 'BEGIN{print b-a}')s"
+answered() { grep -E '^ *\[200\]' "$state/hey.out" | awk '{print $2}'; }
+for concurrency in 10 50; do
+  before=$(cpu_of "$warm_pid")
+  run_hey "(a) cached verdicts, concurrency $concurrency, ${seconds}s" "https://localhost:18443/validate?timeout=10s" -z "${seconds}s"
+  used=$(awk -v a="$before" -v b="$(cpu_of "$warm_pid")" 'BEGIN{print b-a}')
+  echo "  webhook CPU: ${used}s, $(awk -v c="$used" -v n="$(answered)" 'BEGIN{printf "%.0f", (n > 0 ? c / n * 1e6 : 0)}') µs per review"
+done
+concurrency=10
 
 webhook 18444 --cache-ttl 0 --negative-cache-ttl 0
 cold_pid=$webhook_pid
