@@ -85,6 +85,7 @@ let package = Package(
                 "TrustPolicy",
                 "HTTPFetch",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
             ]
         ),
         // Admission: AdmissionReview v1, images from every workload kind, decisions rendered as

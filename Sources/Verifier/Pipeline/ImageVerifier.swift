@@ -28,6 +28,8 @@ public final class ImageVerifier: Sendable {
         public var trackFreshness: Bool
         /// Told when a trusted DID's document names another key or PDS (``IdentityChangeMonitor``).
         public var onIdentityChange: (@Sendable (IdentityChange) -> Void)?
+        /// Where upstream stages are timed (`atcr_verification_stage_seconds`); by default nowhere.
+        public var stageTimer = StageTimer(factory: nil)
 
         public init(
             resolver: DIDResolver.Options = .init(), backgroundBudget: Duration = .seconds(30),

@@ -10,21 +10,22 @@ import Synchronization
 /// Every metric name the webhook writes is declared once in ``catalog`` with its help text, so
 /// `/metrics` carries a `# HELP` line for each and a name can never be registered with two
 /// different help texts (swift-prometheus traps on that). Libraries below the webhook (the
-/// verifier's per-stage timings) record through swift-metrics with ``factory``.
+/// verifier's per-stage timings) record through swift-metrics with ``factory``, which registers
+/// their names with the catalog's help texts too.
 public final class WebhookMetrics: Sendable {
     /// Verification and review latency buckets, in seconds (1 ms … 10 s).
     static let buckets: [Double] = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10]
 
     /// The registry `/metrics` renders.
     public let registry = PrometheusCollectorRegistry()
-    /// A swift-metrics factory writing into ``registry`` (for libraries that take one).
-    public let factory: PrometheusMetricsFactory
+    /// A swift-metrics factory writing into ``registry`` with the catalog's help texts (for
+    /// libraries that take one).
+    public let factory: any MetricsFactory
     private let scraped = Mutex<[String: Double]>([:])
 
     public init() {
-        var factory = PrometheusMetricsFactory(registry: registry)
-        factory.defaultDurationHistogramBuckets = Self.buckets.map { .nanoseconds(Int64($0 * 1e9)) }
-        self.factory = factory
+        factory = CatalogMetricsFactory(
+            registry: registry, durationBuckets: Self.buckets.map { .nanoseconds(Int64($0 * 1e9)) }, valueBuckets: Self.buckets)
         set("atcr_build_info", [("version", BuildInfo.version), ("commit", BuildInfo.commit)], to: 1)
     }
 
@@ -91,6 +92,7 @@ public final class WebhookMetrics: Sendable {
         "atcr_build_info": "The running build: its version and git commit (always 1).",
         "atcr_verifications_total": "Image verifications by result (verified: a trusted signature verified; failed: none did; error: could not finish).",
         "atcr_verification_duration_seconds": "Time to verify one image (finished verifications).",
+        "atcr_verification_stage_seconds": "Time of each upstream stage of a verification that was not served from a cache, by stage (digest: tag to digest; discovery: signature artifacts; did_resolution: DID document; record_proof: getRecord and the proof's checks).",
         "atcr_admission_review_duration_seconds": "Time to answer one AdmissionReview, from the body read to the answer.",
         "atcr_did_resolutions_total": "DID document resolutions by result.",
         "atcr_cache_hits_total": "Verifier cache hits, by cache.",

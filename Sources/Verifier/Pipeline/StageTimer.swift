@@ -1,0 +1,51 @@
+import CoreMetrics
+
+/// An upstream stage of a verification, timed when it does upstream work (a cache load), so
+/// the histogram shows where a slow verification waits: `atcr_verification_stage_seconds`.
+public enum VerificationStage: String, Sendable, CaseIterable {
+    /// Tag to digest (`HEAD` of the manifest).
+    case digest
+    /// The image's signature artifacts: referrers, artifact manifests, their blobs.
+    case discovery
+    /// One signer's DID document.
+    case didResolution = "did_resolution"
+    /// One signer's `getRecord` and the record proof's checks.
+    case recordProof = "record_proof"
+}
+
+/// Times stages into swift-metrics timers of a factory the caller gives (none: nothing is
+/// recorded), never the global one: several webhooks share a test process.
+public struct StageTimer: Sendable {
+    /// The metric the stages are recorded in, labelled `stage`.
+    public static let metricName = "atcr_verification_stage_seconds"
+
+    private let timers: [VerificationStage: CoreMetrics.Timer]
+
+    /// Timers made by `factory`; nil records nothing.
+    public init(factory: (any MetricsFactory)?) {
+        guard let factory else {
+            timers = [:]
+            return
+        }
+        var timers: [VerificationStage: CoreMetrics.Timer] = [:]
+        for stage in VerificationStage.allCases {
+            timers[stage] = CoreMetrics.Timer(label: Self.metricName, dimensions: [("stage", stage.rawValue)], factory: factory)
+        }
+        self.timers = timers
+    }
+
+    /// Runs `body` and records how long it took under `stage`, whether it succeeded or not.
+    public func time<T, Failure: Error>(_ stage: VerificationStage, _ body: () async throws(Failure) -> T) async throws(Failure) -> T {
+        guard let timer = timers[stage] else { return try await body() }
+        let started = ContinuousClock.now
+        defer { timer.recordInterval(since: started) }
+        return try await body()
+    }
+}
+
+extension CoreMetrics.Timer {
+    fileprivate func recordInterval(since started: ContinuousClock.Instant) {
+        let (seconds, attoseconds) = (ContinuousClock.now - started).components
+        recordNanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
+    }
+}
