@@ -28,6 +28,10 @@ public final class ImageVerifier: Sendable {
         public var trackFreshness: Bool
         /// Told when a trusted DID's document names another key or PDS (``IdentityChangeMonitor``).
         public var onIdentityChange: (@Sendable (IdentityChange) -> Void)?
+        /// When the matching policies trust at most this many DIDs, their documents are resolved
+        /// (when not cached) and their PDS connections opened in parallel with the registry steps
+        /// (0: never).
+        public var maxPrefetchedIdentities = 4
 
         public init(
             resolver: DIDResolver.Options = .init(), backgroundBudget: Duration = .seconds(30),
@@ -53,6 +57,8 @@ public final class ImageVerifier: Sendable {
     public let slots: VerificationSlots
     /// With `trackFreshness`: the DIDs in use and the latest commits their PDSes reported.
     public let freshness: FreshnessLedger?
+    /// DID documents resolved ahead of need, and how many of them went unused.
+    public let prefetchStatistics = PrefetchStatistics()
 
     public init(fetcher: any HTTPFetching, registry: RegistryClient, options: Options = Options()) {
         let slots = VerificationSlots(limit: options.maxConcurrentVerifications, backgroundLimit: options.maxBackgroundLoads)
@@ -73,6 +79,9 @@ public final class ImageVerifier: Sendable {
         guard plan.matchesAnyPolicy else { return ImageVerdict(image: image, scope: .noMatchingPolicy) }
         guard plan.needsSignatures else { return ImageVerdict(image: image, scope: .noSignatureRequired) }
         let background = max(deadline, .now + options.backgroundBudget)
+        // Trust first: only the plan's trusted DIDs, resolved while the registry answers.
+        let prefetch = await startPrefetch(plan, deadline: background)
+        defer { finishPrefetch(prefetch) }
 
         // Step 2: the digest.
         let digest: Digest
@@ -126,7 +135,9 @@ public final class ImageVerifier: Sendable {
             for (index, did) in signerOrder.enumerated() {
                 guard let trusted = plan.signer(did), let artifacts = bySigner[did] else { continue }
                 group.addTask {
-                    (index, await self.verifySigner(trusted, artifacts: artifacts, image: image, digest: digest, expectation: expectation, deadline: background))
+                    (index, await self.verifySigner(
+                        trusted, artifacts: artifacts, image: image, digest: digest, expectation: expectation, prefetched: prefetch,
+                        deadline: background))
                 }
             }
             var results: [(Int, SignatureReport)] = []
@@ -230,7 +241,7 @@ public final class ImageVerifier: Sendable {
     /// registry, repository, digest and DID).
     private func verifySigner(
         _ trusted: TrustedDID, artifacts: [FetchedSignature], image: ImageReference, digest: Digest,
-        expectation: RecordExpectation, deadline: ContinuousClock.Instant
+        expectation: RecordExpectation, prefetched: IdentityPrefetch?, deadline: ContinuousClock.Instant
     ) async -> SignatureReport {
         let did = trusted.did.string
         guard let first = artifacts.first else {
@@ -244,7 +255,8 @@ public final class ImageVerifier: Sendable {
             for artifact in artifacts {
                 do throws(SignatureFailure) {
                     return try await signatures.verify(
-                        signer: signer, recordURI: artifact.payload.atproto.recordUri, expectation: expectation, deadline: deadline)
+                        signer: signer, recordURI: artifact.payload.atproto.recordUri, expectation: expectation, prefetched: prefetched,
+                        deadline: deadline)
                 } catch {
                     last = error
                     if error.isTransient { break }
