@@ -1,5 +1,5 @@
 # The README's two commands are `make demo` and `make test`.
-.PHONY: demo demo-proofs test bench bench-verifier bench-revocation bench-report setup check-deployment
+.PHONY: demo demo-proofs test bench bench-verifier bench-revocation bench-coldpath bench-report setup check-deployment
 
 setup:
 	scripts/setup-debian
@@ -22,6 +22,9 @@ bench-verifier: setup
 bench-revocation: setup
 	swift build -c release --product atcr-webhook
 	swift run -c release atcr-bench revocation
+
+bench-coldpath: setup
+	swift run -c release atcr-bench coldpath --latency-ms 50 --rounds 5
 
 # Every benchmark, written to docs/benchmarks.md (about 15 minutes after the release build).
 bench-report: setup

@@ -8,6 +8,9 @@ struct Options {
     var rounds = 12
     var window = 60.0
     var interval = 5.0
+    var latencyMs = 50
+    var prefetch = 4
+    var http1 = false
 
     init(_ arguments: [String]) {
         var index = 0
@@ -20,8 +23,11 @@ struct Options {
             case "--rounds": rounds = Int(arguments[index + 1]) ?? rounds; index += 1
             case "--window": window = Double(arguments[index + 1]) ?? window; index += 1
             case "--interval": interval = Double(arguments[index + 1]) ?? interval; index += 1
+            case "--latency-ms": latencyMs = Int(arguments[index + 1]) ?? latencyMs; index += 1
+            case "--prefetch": prefetch = Int(arguments[index + 1]) ?? prefetch; index += 1
+            case "--http1": http1 = true
             default:
-                FileHandle.standardError.write(Data("usage: atcr-bench [proofs|verifier|json|revocation] [--seconds S] [--records N] [--images N] [--warm N] [--rounds N] [--window S] [--interval S]\n".utf8))
+                FileHandle.standardError.write(Data("usage: atcr-bench [proofs|verifier|json|revocation|coldpath] [--seconds S] [--records N] [--images N] [--warm N] [--rounds N] [--window S] [--interval S] [--latency-ms N] [--prefetch N] [--http1]\n".utf8))
                 exit(2)
             }
             index += 1

@@ -4,6 +4,7 @@
 //   swift run -c release atcr-bench verifier [--images N] [--warm N]
 //   swift run -c release atcr-bench json [--seconds S]
 //   swift build -c release --product atcr-webhook && swift run -c release atcr-bench revocation [--rounds N] [--window S] [--interval S]
+//   swift run -c release atcr-bench coldpath [--latency-ms N] [--rounds N] [--prefetch N] [--http1]
 //
 // `proofs`: K-256 and P-256 commit verifications per second (strict decode of the commit block,
 // canonical re-encode of the unsigned commit, SHA-256, signature check) next to the bare
@@ -11,6 +12,8 @@
 // every block, commit, MST walk, record) for a proof 7–8 MST levels deep.
 // `verifier`: latency of verifying one image against the local test world over HTTPS on
 // loopback, cold (every cache empty) and warm, as p50/p99.
+// `coldpath`: one review at a simulated internet latency (cold and warm connections, caches
+// off), in ms and round trips (docs/benchmarks-coldpath.md).
 // `json`: the strict JSON parser on a real 7 KB AdmissionReview (the webhook's per-review parse).
 // `revocation`: the real atcr-webhook against the world: time from a record's deletion to the
 // first denial (p50, max), wrong denials after unrelated commits, and the freshness watch's
@@ -35,7 +38,9 @@ case "json":
     try runJSONBenchmark(options)
 case "revocation":
     try await runRevocationBenchmark(options)
+case "coldpath":
+    try await runColdPathBenchmark(options)
 default:
-    FileHandle.standardError.write(Data("usage: atcr-bench [proofs|verifier|json|revocation] [options]\n".utf8))
+    FileHandle.standardError.write(Data("usage: atcr-bench [proofs|verifier|json|revocation|coldpath] [options]\n".utf8))
     exit(2)
 }

@@ -145,4 +145,15 @@ public enum FetchError: Error, Sendable, Equatable, CustomStringConvertible {
 /// The seam every outbound request goes through.
 public protocol HTTPFetching: Sendable {
     func fetch(_ request: FetchRequest) async throws(FetchError) -> FetchResponse
+
+    /// Opens a pooled connection to `origin` (`https://host[:port]`, from the operator's
+    /// configuration or a trusted DID's document, never from an untrusted answer) ahead of the
+    /// first request that needs it; does nothing when one is likely pooled already. Never
+    /// throws: a failed preconnect only means the later request dials itself.
+    func preconnect(_ origin: String, deadline: ContinuousClock.Instant) async
+}
+
+extension HTTPFetching {
+    /// Fetchers without a connection pool have nothing to open.
+    public func preconnect(_ origin: String, deadline: ContinuousClock.Instant) async {}
 }

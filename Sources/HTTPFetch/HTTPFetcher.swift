@@ -42,6 +42,9 @@ public final class HTTPFetcher: HTTPFetching {
     public let configuration: FetchConfiguration
     /// Set by `shutdown()`; a fetcher dropped without it closes its client in `deinit`.
     private let isShutDown = Mutex(false)
+    private let activity = OriginActivity()
+    /// Preconnects made and skipped.
+    public let preconnects = PreconnectStatistics()
 
     /// Reads `configuration.caBundlePath` now: an unreadable or invalid bundle throws a
     /// `TrustRootsError` naming the file and the reason.
@@ -64,6 +67,9 @@ public final class HTTPFetcher: HTTPFetching {
         // port, an unknown name or a failing TLS handshake with backoff until the deadline, and a
         // review would wait ~10 s to learn what the first attempt already said.
         clientConfiguration.connectionPool.retryConnectionEstablishment = false
+        // HTTP/2 where the server offers it by ALPN (HTTP/1.1 otherwise): parallel requests to
+        // one host (a review's DID document and proof, artifacts) then share one connection.
+        clientConfiguration.httpVersion = .automatic
         client = HTTPClient(eventLoopGroup: HTTPClient.defaultEventLoopGroup, configuration: clientConfiguration)
         self.configuration = configuration
     }
@@ -123,7 +129,23 @@ public final class HTTPFetcher: HTTPFetching {
         }
     }
 
+    /// Opens a connection to `origin` with `GET /` (any answer will do) unless a request went
+    /// there in the last ``OriginActivity/recent``: the pool then keeps it for the request
+    /// that needs it.
+    public func preconnect(_ origin: String, deadline: ContinuousClock.Instant) async {
+        guard let url = try? validatedURL(origin), let key = OriginActivity.origin(of: url) else { return }
+        guard activity.claimPreconnect(key) else {
+            preconnects.record(made: false)
+            return
+        }
+        preconnects.record(made: true)
+        // GET, its (small) answer read to the end: a server that answers a HEAD it has no route
+        // for with a body, or with `Connection: close`, would cost the very connection wanted.
+        _ = try? await fetch(FetchRequest(url: key + "/", maxBodyBytes: 64 * 1024, deadline: deadline))
+    }
+
     private func execute(_ request: FetchRequest, url: URL, headers: FetchHeaders) async throws(FetchError) -> FetchResponse {
+        if let origin = OriginActivity.origin(of: url) { activity.noteUse(origin) }
         var outbound = HTTPClientRequest(url: url.absoluteString)
         switch request.method {
         case .get: outbound.method = .GET
@@ -149,15 +171,20 @@ public final class HTTPFetcher: HTTPFetching {
             throw .bodyTooLarge(url: url.absoluteString, limit: request.maxBodyBytes)
         }
         var body: [UInt8] = []
-        if request.method != .head {
-            do {
+        do {
+            if request.method == .head {
+                // A HEAD response has no body, but AsyncHTTPClient hands the connection back to
+                // its pool only once the (empty) body stream has ended: a response dropped
+                // unread closes the connection, and the next request pays a new handshake.
+                for try await _ in response.body {}
+            } else {
                 var buffer = try await response.body.collect(upTo: request.maxBodyBytes)
                 body = buffer.readBytes(length: buffer.readableBytes) ?? []
-            } catch is NIOTooManyBytesError {
-                throw .bodyTooLarge(url: url.absoluteString, limit: request.maxBodyBytes)
-            } catch {
-                throw Self.map(error, url: url.absoluteString)
             }
+        } catch is NIOTooManyBytesError {
+            throw .bodyTooLarge(url: url.absoluteString, limit: request.maxBodyBytes)
+        } catch {
+            throw Self.map(error, url: url.absoluteString)
         }
         return FetchResponse(
             status: Int(response.status.code),

@@ -22,10 +22,17 @@ struct UpCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Turn the registry's referrers API off (clients must use the sha256-<hex> tag fallback).")
     var noReferrersAPI = false
 
+    @Option(name: .long, help: "Simulated network distance in ms: each response waits N ms, each new connection 2N more before its TLS handshake (default 0).")
+    var latencyMs = 0
+
+    @Flag(name: .long, help: "Offer HTTP/2 by ALPN next to HTTP/1.1 (TLS only).")
+    var http2 = false
+
     func run() async throws {
         let directory = URL(fileURLWithPath: state)
-        let world = try await TestWorld.start(.init(tls: !plainHTTP, referrersAPI: !noReferrersAPI, directory: directory))
+        let world = try await TestWorld.start(.init(tls: !plainHTTP, referrersAPI: !noReferrersAPI, directory: directory, http2: http2))
         let manifest = try world.writeState(to: directory)
+        if latencyMs > 0 { world.setLatency(.milliseconds(latencyMs)) }
         say("atcr-testbed: world up")
         say("  PLC directory  \(world.plcServer.origin)")
         say("  PDS            \(world.pdsServer.origin)")
@@ -34,6 +41,7 @@ struct UpCommand: AsyncParsableCommand {
         say("  second PDS     \(world.secondPDSServer.origin)")
         say("  admin          \(world.adminServer.origin)  (atcr-testbed change --state DIR …)")
         if let ca = world.caPath { say("  CA             \(ca)") }
+        if latencyMs > 0 { say("  latency        \(latencyMs) ms per response, \(2 * latencyMs) ms more per new connection") }
         say("  \(world.images.count) scenario images, \(world.accounts.count) accounts: \(manifest)")
         say("verify against it (any scenario image from world.json):")
         say("  " + world.verifyCommand(images: [world.images.first?.reference ?? "IMAGE"], policyPath: directory.appendingPathComponent("policy.yaml").path))

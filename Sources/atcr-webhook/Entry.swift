@@ -69,6 +69,8 @@ struct WebhookCommand: AsyncParsableCommand {
     var freshnessInterval: Double?
     @Option(parsing: .unconditional, help: "getLatestCommit requests per second to one PDS host, per replica; more DIDs on a host stretch its cycle (ATCR_FRESHNESS_HOST_RATE, default 2).")
     var freshnessHostRate: Double?
+    @Flag(inversion: .prefixedNo, help: "Warm connections to the PLC directory and the registries and PDSes the policy names, and resolve the trusted DIDs' documents, in the background at start-up and after each policy change (ATCR_WARMUP, default on).")
+    var warmup: Bool?
     @Option(help: "Audit lines on stdout: all (one per image decision, ~800 bytes each), findings (denials and audit findings only), none (ATCR_AUDIT_LINES, default all).")
     var auditLines: String?
 
@@ -122,6 +124,7 @@ struct WebhookCommand: AsyncParsableCommand {
         configuration.freshnessHostRate = settings.double(
             freshnessHostRate, "--freshness-host-rate", env: "ATCR_FRESHNESS_HOST_RATE", default: 2,
             expected: "0.01…1000 requests per second", isValid: { (0.01...1000).contains($0) })
+        configuration.warmup = settings.bool(warmup, "--warmup", env: "ATCR_WARMUP", default: true)
         let lines = settings.choice(auditLines, "--audit-lines", env: "ATCR_AUDIT_LINES", default: "all", among: AuditLines.allCases.map(\.rawValue))
         configuration.auditLines = AuditLines(rawValue: lines) ?? .all
         try settings.check()

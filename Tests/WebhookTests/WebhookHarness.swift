@@ -47,6 +47,7 @@ final class WebhookHarness: Sendable {
         configuration.allowInsecureLocal = true
         configuration.eventsEnabled = false
         configuration.reloadInterval = .milliseconds(100)
+        configuration.warmup = false  // tests that count upstream requests want them quiet; WebhookWarmupTests turn it on
         configure(&configuration)
         let audit = AuditCollector()
         self.audit = audit

@@ -69,7 +69,7 @@ struct WebhookProcessTests {
         help.waitUntilExit()
         for flag in ["--tls-cert", "--policy", "--plc-url", "--ca-bundle", "--docker-config", "--cache-ttl", "--default-timeout",
                      "--audit-only", "--enable-events", "--log-level", "--allow-insecure-local", "--metrics-port",
-                     "--freshness-interval", "--freshness-host-rate"] {
+                     "--freshness-interval", "--freshness-host-rate", "--warmup"] {
             #expect(text.contains(flag), "--help lacks \(flag)")
         }
         let bad = Process()

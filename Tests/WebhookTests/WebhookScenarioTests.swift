@@ -153,4 +153,19 @@ struct WebhookScenarioTests {
         #expect(again.contains("atcr_did_resolutions_total{result=\"success\"} 1"), "\(again)")
         await harness.stop()
     }
+
+    @Test("stage latency: every upstream stage of a verification is timed once; a cached verdict times nothing")
+    func stageLatency() async throws {
+        let world = try await TestWorld.shared()
+        let harness = try await WebhookHarness(world: world)
+        let image = try #require(world.image("signed-k256")).reference  // by tag: all four stages
+        _ = try await harness.post(Reviews.pod([image]))
+        _ = try await harness.post(Reviews.pod([image]))
+        let text = try await harness.get("/metrics").body
+        #expect(text.contains("# HELP atcr_verification_stage_seconds Time of each upstream stage"), "\(text)")
+        for stage in ["digest", "discovery", "did_resolution", "record_proof"] {
+            #expect(text.contains("atcr_verification_stage_seconds_count{stage=\"\(stage)\"} 1"), "stage \(stage) timed once:\n\(text)")
+        }
+        await harness.stop()
+    }
 }

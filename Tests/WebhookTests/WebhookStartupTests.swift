@@ -101,13 +101,13 @@ struct WebhookStartupTests {
         defer { files.remove() }
         let webhook = try WebhookRun.start(
             files.valid + ["--host", "127.0.0.1", "--port", "0", "--metrics-port", "\(try await Self.freePort())"],
-            environment: ["ATCR_AUDIT_ONLY": "TRUE", "ATCR_CACHE_TTL": "120", "ATCR_EVENTS": "0", "ATCR_AUDITONLY": "1"])
+            environment: ["ATCR_AUDIT_ONLY": "TRUE", "ATCR_CACHE_TTL": "120", "ATCR_EVENTS": "0", "ATCR_AUDITONLY": "1", "ATCR_WARMUP": "false"])
         defer { webhook.stop() }
         let ports = try #require(await webhook.listeningPorts(), "did not start: \(webhook.stderr)")
         let line = try #require(webhook.stderr.split(separator: "\n").first { $0.contains(#""message":"starting atcr-webhook""#) })
         for field in [
             #""mode":"audit-only"#, #""cacheTTL":"120s""#, #""negativeCacheTTL":"30s""#, #""port":"0""#, #""policy":"\#(files.policy)""#,
-            #""events":"off (--disable-events"#, #""version":"\#(BuildInfo.version)""#, #""commit":"\#(BuildInfo.commit)""#,
+            #""events":"off (--disable-events"#, #""warmup":"off (--no-warmup"#, #""version":"\#(BuildInfo.version)""#, #""commit":"\#(BuildInfo.commit)""#,
         ] {
             #expect(line.contains(field), "\(field) not in \(line)")
         }

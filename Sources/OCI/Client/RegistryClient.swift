@@ -65,7 +65,7 @@ public struct RegistryClient: Sendable {
     }
 
     /// `https://<api host>` (or `http://` for insecure registries).
-    func origin(_ registry: String) -> String {
+    public func origin(_ registry: String) -> String {
         let scheme = configuration.insecureRegistries.contains(registry) ? "http" : "https"
         return "\(scheme)://\(RepositoryLocation(registry: registry, repository: "").apiHost)"
     }

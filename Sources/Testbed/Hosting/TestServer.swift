@@ -26,6 +26,10 @@ public final class TestServer: Sendable {
     public let log: RequestLog
     /// Switches to stall or fail requests, for deadline and error-path tests.
     public let faults: FaultSwitch
+    /// Connections accepted, for tests that check clients reuse them.
+    public let connections: ConnectionLog
+    /// The simulated network distance (``Latency``): zero unless set.
+    public let latency: Latency
     private let running: Mutex<Task<Void, any Error>?>
     private let launch: Launch
 
@@ -41,7 +45,12 @@ public final class TestServer: Sendable {
     /// `https://localhost:<port>` or `http://127.0.0.1:<port>`.
     public var origin: String { "\(scheme)://\(authority)" }
 
-    private init(port: Int, scheme: String, log: RequestLog, faults: FaultSwitch, task: Task<Void, any Error>, launch: @escaping Launch) {
+    private init(
+        port: Int, scheme: String, log: RequestLog, faults: FaultSwitch, connections: ConnectionLog, latency: Latency,
+        task: Task<Void, any Error>, launch: @escaping Launch
+    ) {
+        self.connections = connections
+        self.latency = latency
         self.port = port
         self.scheme = scheme
         self.log = log
@@ -51,13 +60,17 @@ public final class TestServer: Sendable {
     }
 
     /// Starts `router` on 127.0.0.1:`port` (0: any free port) and returns once it listens.
+    /// `http2`: offer HTTP/2 by ALPN next to HTTP/1.1 (with `tls` only); `latency`: the simulated
+    /// round trip (``Latency``).
     public static func start(
-        name: String, tls: TLSConfiguration? = nil, port: Int = 0,
+        name: String, tls: TLSConfiguration? = nil, port: Int = 0, http2: Bool = false, latency: Duration = .zero,
         routes: @Sendable (Router<BasicRequestContext>) -> Void
     ) async throws -> TestServer {
         let log = RequestLog()
         let faults = FaultSwitch()
+        let connections = ConnectionLog(), shape = Latency(roundTrip: latency)
         let router = Router()
+        router.add(middleware: LatencyMiddleware(latency: shape))
         router.add(middleware: RecordingMiddleware(log: log, faults: faults))
         routes(router)
         let responder = router.buildResponder()
@@ -65,7 +78,7 @@ public final class TestServer: Sendable {
             let (ports, continuation) = AsyncStream<Int>.makeStream()
             var logger = Logger(label: "atcr-testbed.\(name)")
             logger.logLevel = .critical  // cancellation at shutdown logs "errors" that are not
-            let server: HTTPServerBuilder = try tls.map { try .tls(tlsConfiguration: $0) } ?? .http1()
+            let server = HTTPServerBuilder.shaped(tls: tls, http2: http2, connections: connections, latency: shape)
             let application = Application(
                 responder: responder, server: server,
                 configuration: .init(address: .hostname("127.0.0.1", port: port), serverName: nil),
@@ -88,7 +101,9 @@ public final class TestServer: Sendable {
             return (bound, task)
         }
         let (bound, task) = try await launch(port)
-        return TestServer(port: bound, scheme: tls == nil ? "http" : "https", log: log, faults: faults, task: task, launch: launch)
+        return TestServer(
+            port: bound, scheme: tls == nil ? "http" : "https", log: log, faults: faults, connections: connections, latency: shape,
+            task: task, launch: launch)
     }
 
     /// Stops listening (clients then get "connection refused") until ``resume()``: an upstream

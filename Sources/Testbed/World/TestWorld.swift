@@ -16,8 +16,11 @@ public final class TestWorld: Sendable {
         public var referrersAPI: Bool
         /// Where to write the CA file; a temporary directory when nil.
         public var directory: URL?
+        /// Offer HTTP/2 by ALPN next to HTTP/1.1 (with TLS), as most public registries and PDSes do.
+        public var http2: Bool
 
-        public init(tls: Bool = true, referrersAPI: Bool = true, directory: URL? = nil) {
+        public init(tls: Bool = true, referrersAPI: Bool = true, directory: URL? = nil, http2: Bool = false) {
+            self.http2 = http2
             self.tls = tls
             self.referrersAPI = referrersAPI
             self.directory = directory
@@ -94,15 +97,15 @@ public final class TestWorld: Sendable {
         let registry = TestRegistry(behavior: behavior)
         var servers: [TestServer] = []
         do {
-            servers.append(try await TestServer.start(name: "plc", tls: tls) { plc.addRoutes(to: $0) })
-            servers.append(try await TestServer.start(name: "pds", tls: tls) { pds.addRoutes(to: $0) })
-            servers.append(try await TestServer.start(name: "registry", tls: tls) { registry.addRoutes(to: $0) })
-            servers.append(try await TestServer.start(name: "did-web", tls: tls) { didWeb.addRoutes(to: $0) })
+            servers.append(try await TestServer.start(name: "plc", tls: tls, http2: options.http2) { plc.addRoutes(to: $0) })
+            servers.append(try await TestServer.start(name: "pds", tls: tls, http2: options.http2) { pds.addRoutes(to: $0) })
+            servers.append(try await TestServer.start(name: "registry", tls: tls, http2: options.http2) { registry.addRoutes(to: $0) })
+            servers.append(try await TestServer.start(name: "did-web", tls: tls, http2: options.http2) { didWeb.addRoutes(to: $0) })
             let builder = try ScenarioBuilder(
                 plc: plc, pds: pds, registry: registry, didWeb: didWeb, pdsOrigin: servers[1].origin,
                 registryName: servers[2].authority, didWebPort: servers[3].port)
             let images = try await builder.build()
-            servers.append(try await TestServer.start(name: "pds-b", tls: tls) { secondPDS.addRoutes(to: $0) })
+            servers.append(try await TestServer.start(name: "pds-b", tls: tls, http2: options.http2) { secondPDS.addRoutes(to: $0) })
             let changes = WorldChanges(
                 plc: plc, didWeb: didWeb, registry: registry, registryName: servers[2].authority,
                 pdses: [(pds, servers[1].origin), (secondPDS, servers[4].origin)], accounts: builder.accounts, images: images)

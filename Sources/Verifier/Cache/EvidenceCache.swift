@@ -104,6 +104,13 @@ public actor EvidenceCache<Key: Hashable & Sendable, Value: Sendable> {
         }
     }
 
+    /// The fresh value stored for `key`, if any, without counting a hit or a miss or touching
+    /// its place in the LRU order: for prefetching, which must not load what is cached.
+    public func freshValue(for key: Key) -> Value? {
+        guard case .positive(let value, let fetchedAt)? = store.peek(key), clock.now() < fetchedAt + configuration.ttl else { return nil }
+        return value
+    }
+
     /// Forgets `key`, so the next request loads it again (e.g. a DID document after a
     /// signature failed: the key may have rotated). A load already running for `key` still
     /// answers its waiters, but its outcome is not stored and new requests start a fresh load.

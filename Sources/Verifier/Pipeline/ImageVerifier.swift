@@ -30,6 +30,10 @@ public final class ImageVerifier: Sendable {
         public var onIdentityChange: (@Sendable (IdentityChange) -> Void)?
         /// Where upstream stages are timed (`atcr_verification_stage_seconds`); by default nowhere.
         public var stageTimer = StageTimer(factory: nil)
+        /// When the matching policies trust at most this many DIDs, their documents are resolved
+        /// (when not cached) and their PDS connections opened in parallel with the registry steps
+        /// (0: never).
+        public var maxPrefetchedIdentities = 4
 
         public init(
             resolver: DIDResolver.Options = .init(), backgroundBudget: Duration = .seconds(30),
@@ -55,6 +59,8 @@ public final class ImageVerifier: Sendable {
     public let slots: VerificationSlots
     /// With `trackFreshness`: the DIDs in use and the latest commits their PDSes reported.
     public let freshness: FreshnessLedger?
+    /// DID documents resolved ahead of need, and how many of them went unused.
+    public let prefetchStatistics = PrefetchStatistics()
 
     public init(fetcher: any HTTPFetching, registry: RegistryClient, options: Options = Options()) {
         let slots = VerificationSlots(limit: options.maxConcurrentVerifications, backgroundLimit: options.maxBackgroundLoads)
@@ -64,10 +70,12 @@ public final class ImageVerifier: Sendable {
         self.registry = registry
         self.options = options
         freshness = options.trackFreshness ? FreshnessLedger(capacity: options.caches.revisionCapacity) : nil
-        signatures = SignatureVerifier(
+        var signatures = SignatureVerifier(
             resolver: DIDResolver(fetcher: fetcher, options: options.resolver), pds: PDSClient(fetcher: fetcher),
             identities: caches.identities, revisions: caches.revisions,
             identityChanges: options.onIdentityChange.map { IdentityChangeMonitor(onChange: $0) })
+        signatures.stageTimer = options.stageTimer
+        self.signatures = signatures
     }
 
     /// Verifies `image` for the policies of `plan` (from `TrustPolicy.contactPlan`).
@@ -75,6 +83,9 @@ public final class ImageVerifier: Sendable {
         guard plan.matchesAnyPolicy else { return ImageVerdict(image: image, scope: .noMatchingPolicy) }
         guard plan.needsSignatures else { return ImageVerdict(image: image, scope: .noSignatureRequired) }
         let background = max(deadline, .now + options.backgroundBudget)
+        // Trust first: only the plan's trusted DIDs, resolved while the registry answers.
+        let prefetch = await startPrefetch(plan, deadline: background)
+        defer { finishPrefetch(prefetch) }
 
         // Step 2: the digest.
         let digest: Digest
@@ -128,7 +139,9 @@ public final class ImageVerifier: Sendable {
             for (index, did) in signerOrder.enumerated() {
                 guard let trusted = plan.signer(did), let artifacts = bySigner[did] else { continue }
                 group.addTask {
-                    (index, await self.verifySigner(trusted, artifacts: artifacts, image: image, digest: digest, expectation: expectation, deadline: background))
+                    (index, await self.verifySigner(
+                        trusted, artifacts: artifacts, image: image, digest: digest, expectation: expectation, prefetched: prefetch,
+                        deadline: background))
                 }
             }
             var results: [(Int, SignatureReport)] = []
@@ -173,10 +186,12 @@ public final class ImageVerifier: Sendable {
 
     private func resolveTag(_ image: ImageReference, deadline: ContinuousClock.Instant) async throws(ImageFailure) -> Digest {
         let key = TagKey(registry: image.registry, repository: image.repository, tag: image.tag ?? "latest")
-        let registry = registry
+        let registry = registry, stageTimer = options.stageTimer
         do {
             return try await caches.tags.value(for: key) { () async throws -> Digest in
                 do throws(RegistryError) {
+                    let started = ContinuousClock.now
+                    defer { stageTimer.record(.digest, since: started) }
                     return try await registry.resolveDigest(image, deadline: deadline).digest
                 } catch where !error.isTransient {
                     throw DefiniteNegative("registry", detail: error.description)
@@ -191,11 +206,13 @@ public final class ImageVerifier: Sendable {
 
     private func discover(_ image: ImageReference, digest: Digest, deadline: ContinuousClock.Instant) async throws(ImageFailure) -> SignatureDiscovery {
         let key = DigestKey(registry: image.registry, repository: image.repository, digest: digest)
-        let registry = registry
+        let registry = registry, stageTimer = options.stageTimer
         do {
             return try await caches.discoveries.value(for: key) { () async throws -> SignatureDiscovery in
                 let discovery: SignatureDiscovery
                 do throws(RegistryError) {
+                    let started = ContinuousClock.now
+                    defer { stageTimer.record(.discovery, since: started) }
                     discovery = try await registry.signatureArtifacts(for: image, digest: digest, deadline: deadline)
                 } catch where !error.isTransient {
                     throw DefiniteNegative("registry", detail: error.description)
@@ -232,7 +249,7 @@ public final class ImageVerifier: Sendable {
     /// registry, repository, digest and DID).
     private func verifySigner(
         _ trusted: TrustedDID, artifacts: [FetchedSignature], image: ImageReference, digest: Digest,
-        expectation: RecordExpectation, deadline: ContinuousClock.Instant
+        expectation: RecordExpectation, prefetched: IdentityPrefetch?, deadline: ContinuousClock.Instant
     ) async -> SignatureReport {
         let did = trusted.did.string
         guard let first = artifacts.first else {
@@ -246,7 +263,8 @@ public final class ImageVerifier: Sendable {
             for artifact in artifacts {
                 do throws(SignatureFailure) {
                     return try await signatures.verify(
-                        signer: signer, recordURI: artifact.payload.atproto.recordUri, expectation: expectation, deadline: deadline)
+                        signer: signer, recordURI: artifact.payload.atproto.recordUri, expectation: expectation, prefetched: prefetched,
+                        deadline: deadline)
                 } catch {
                     last = error
                     if error.isTransient { break }

@@ -34,18 +34,11 @@ public struct StageTimer: Sendable {
         self.timers = timers
     }
 
-    /// Runs `body` and records how long it took under `stage`, whether it succeeded or not.
-    public func time<T, Failure: Error>(_ stage: VerificationStage, _ body: () async throws(Failure) -> T) async throws(Failure) -> T {
-        guard let timer = timers[stage] else { return try await body() }
-        let started = ContinuousClock.now
-        defer { timer.recordInterval(since: started) }
-        return try await body()
-    }
-}
-
-extension CoreMetrics.Timer {
-    fileprivate func recordInterval(since started: ContinuousClock.Instant) {
+    /// Records the time from `started` to now under `stage` (call it from a `defer`, so failures
+    /// are timed too).
+    public func record(_ stage: VerificationStage, since started: ContinuousClock.Instant) {
+        guard let timer = timers[stage] else { return }
         let (seconds, attoseconds) = (ContinuousClock.now - started).components
-        recordNanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
+        timer.recordNanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000)
     }
 }

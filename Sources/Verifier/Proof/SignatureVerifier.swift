@@ -49,6 +49,8 @@ public struct SignatureVerifier: Sendable {
     public let proofs: RecordProofVerifier
     /// Told about every fresh resolution and verification, to notice key and PDS changes.
     public let identityChanges: IdentityChangeMonitor?
+    /// Times DID resolutions and record proofs (`atcr_verification_stage_seconds`).
+    public var stageTimer = StageTimer(factory: nil)
 
     public init(
         resolver: DIDResolver, pds: PDSClient, identities: EvidenceCache<DID, ResolvedIdentity>,
@@ -62,13 +64,16 @@ public struct SignatureVerifier: Sendable {
         self.identityChanges = identityChanges
     }
 
-    /// Verifies that `signer`'s current commit holds `recordURI` naming `expectation`.
+    /// Verifies that `signer`'s current commit holds `recordURI` naming `expectation`. A document
+    /// in `prefetched` stands in for the first resolution of the signer's DID.
     public func verify(
-        signer: SignerTrust, recordURI: String, expectation: RecordExpectation, deadline: ContinuousClock.Instant
+        signer: SignerTrust, recordURI: String, expectation: RecordExpectation, prefetched: IdentityPrefetch? = nil,
+        deadline: ContinuousClock.Instant
     ) async throws(SignatureFailure) -> VerifiedSignature {
         let (collection, recordKey) = try Self.recordPath(recordURI, signer: signer.did)
-        var (identity, cached) = try await identity(for: signer, deadline: deadline)
+        var (identity, cached) = try await identity(for: signer, prefetched: prefetched, deadline: deadline)
         let requestedAt = ContinuousClock.now
+        defer { stageTimer.record(.recordProof, since: requestedAt) }
         var car: [UInt8]
         do {
             car = try await pds.getRecord(
@@ -115,6 +120,16 @@ public struct SignatureVerifier: Sendable {
             requestedAt: requestedAt)
     }
 
+    /// Resolves `signer`'s document into the identity cache (a cached one is kept), for a
+    /// warmup; returns the PDS to use, nil when resolution failed.
+    public func warmIdentity(_ signer: SignerTrust, deadline: ContinuousClock.Instant) async -> ServiceEndpoint? {
+        do {
+            return try await identity(for: signer, deadline: deadline).0.pds
+        } catch {
+            return nil
+        }
+    }
+
     /// Forgets the cached document of `signer` and resolves it again.
     private func reresolve(_ signer: SignerTrust, deadline: ContinuousClock.Instant) async throws(SignatureFailure) -> (Identity, Bool) {
         await identities.invalidate(signer.did)
@@ -143,7 +158,9 @@ public struct SignatureVerifier: Sendable {
     }
 
     /// The identity to use, and whether it came from the cache (a candidate for re-resolution).
-    private func identity(for signer: SignerTrust, deadline: ContinuousClock.Instant) async throws(SignatureFailure) -> (Identity, Bool) {
+    private func identity(
+        for signer: SignerTrust, prefetched: IdentityPrefetch? = nil, deadline: ContinuousClock.Instant
+    ) async throws(SignatureFailure) -> (Identity, Bool) {
         if signer.isFullyPinned, let pds = signer.pinnedPDS {
             return (Identity(pds: pds, keys: signer.pinnedKeys, handle: nil, isStale: false), false)
         }
@@ -152,6 +169,9 @@ public struct SignatureVerifier: Sendable {
         do {
             result = try await identities.value(for: signer.did) { () async throws -> ResolvedIdentity in
                 do throws(SignatureFailure) {
+                    if let resolution = prefetched?.take(signer.did) { return try await resolution.value.get() }
+                    let started = ContinuousClock.now
+                    defer { stageTimer.record(.didResolution, since: started) }
                     return try await resolver.resolve(signer.did, deadline: deadline)
                 } catch where !error.isTransient {
                     throw error.definiteNegative  // cached briefly; transient failures are not

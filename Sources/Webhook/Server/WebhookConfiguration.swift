@@ -67,6 +67,9 @@ public struct WebhookConfiguration: Sendable {
     public var freshnessInterval: Duration = .seconds(5)
     /// getLatestCommit requests per second to one PDS host (per replica).
     public var freshnessHostRate: Double = 2
+    /// Warm connections (PLC directory, registries and PDSes the policy names) and trusted DIDs'
+    /// documents in the background at start-up and after each policy change.
+    public var warmup = true
     /// The pod's namespace (`POD_NAMESPACE`, else the service account's), for Events about the
     /// webhook itself; nil: none are sent.
     public var podNamespace: String? = WebhookConfiguration.defaultPodNamespace()

@@ -31,6 +31,7 @@ extension WebhookServer {
             "caBundle": "\(configuration.caBundle ?? "none")",
             "dockerConfig": "\(configuration.dockerConfig ?? "none")",
             "insecureLocal": "\(configuration.allowInsecureLocal)",
+            "warmup": "\(configuration.warmup ? "on" : "off (--no-warmup / ATCR_WARMUP=false)")",
         ]
     }
 }

@@ -91,16 +91,18 @@ public final class WebhookServer: Sendable {
             metrics: metrics, logger: logger, events: eventSink,
             pod: configuration.podNamespace.map { PodIdentity(name: configuration.podName, namespace: $0, uid: configuration.podUID) })
         let watchFreshness = configuration.freshnessInterval > .zero
+        var verifierOptions = ImageVerifier.Options(
+            resolver: .init(plcDirectory: configuration.plcDirectory, allowInsecureLocal: configuration.allowInsecureLocal),
+            caches: caches, maxConcurrentVerifications: configuration.maxConcurrentVerifications,
+            maxBackgroundLoads: configuration.maxBackgroundLoads, trackFreshness: watchFreshness,
+            onIdentityChange: { alerts.report($0) })
+        verifierOptions.stageTimer = StageTimer(factory: metrics.factory)
         verifier = ImageVerifier(
             fetcher: fetcher,
             registry: RegistryClient(
                 fetcher: fetcher, credentials: credentials,
                 configuration: .init(insecureRegistries: configuration.allowInsecureLocal ? Set(configuration.plainHTTPRegistries) : [])),
-            options: .init(
-                resolver: .init(plcDirectory: configuration.plcDirectory, allowInsecureLocal: configuration.allowInsecureLocal),
-                caches: caches, maxConcurrentVerifications: configuration.maxConcurrentVerifications,
-                maxBackgroundLoads: configuration.maxBackgroundLoads, trackFreshness: watchFreshness,
-                onIdentityChange: { alerts.report($0) }))
+            options: verifierOptions)
         let watcher = policyWatcher
         if let ledger = verifier.freshness {
             // Its own fetcher, without automatic retries: the watch honours Retry-After itself.
@@ -204,6 +206,7 @@ public final class WebhookServer: Sendable {
         let policyTask = Task { await policyWatcher.run() }
         let freshnessWatch = freshnessWatch
         let freshnessTask = Task { await freshnessWatch?.run() }
+        let warmupTask = configuration.warmup ? Task { await warmWhenPolicyChanges() } : nil
         let certificates = certificates, interval = configuration.reloadInterval, logger = logger, metrics = metrics
         let certificateTask = Task {
             while !Task.isCancelled {
@@ -220,6 +223,7 @@ public final class WebhookServer: Sendable {
         }
         defer {
             policyTask.cancel()
+            warmupTask?.cancel()
             freshnessTask.cancel()
             certificateTask.cancel()
             reporter.cancel()
@@ -300,6 +304,12 @@ public final class WebhookServer: Sendable {
         let resolutions = verifier.signatures.resolver.statistics.snapshot
         metrics.advance("atcr_did_resolutions_total", [("result", "success")], to: Double(resolutions.success))
         metrics.advance("atcr_did_resolutions_total", [("result", "failure")], to: Double(resolutions.failure))
+        let prefetched = verifier.prefetchStatistics.snapshot
+        metrics.advance("atcr_prefetched_did_documents_total", [("use", "used")], to: Double(prefetched.used))
+        metrics.advance("atcr_prefetched_did_documents_total", [("use", "unused")], to: Double(prefetched.unused))
+        let preconnects = fetcher.preconnects.snapshot
+        metrics.advance("atcr_preconnects_total", [("result", "made")], to: Double(preconnects.made))
+        metrics.advance("atcr_preconnects_total", [("result", "skipped")], to: Double(preconnects.skipped))
         let state = await policyWatcher.state
         metrics.advance("atcr_policy_reloads_total", [("result", "success")], to: Double(state.reloadSuccesses))
         metrics.advance("atcr_policy_reloads_total", [("result", "failure")], to: Double(state.reloadFailures))
