@@ -15,20 +15,23 @@ enum CLI {
     }
 
     static func run(
-        _ arguments: [String], stdin: String? = nil, environment: [String: String] = [:], directory: URL? = nil
+        _ arguments: [String], stdin: String? = nil, environment: [String: String] = [:], directory: URL? = nil, executable: String? = nil
     ) async throws -> Result {
         try await withCheckedThrowingContinuation { continuation in
             Thread.detachNewThread {
                 continuation.resume(with: Swift.Result {
-                    try runHere(arguments, stdin: stdin, environment: environment, directory: directory)
+                    try runHere(arguments, stdin: stdin, environment: environment, directory: directory, executable: executable)
                 })
             }
         }
     }
 
-    private static func runHere(_ arguments: [String], stdin: String?, environment: [String: String], directory: URL?) throws -> Result {
+    private static func runHere(
+        _ arguments: [String], stdin: String?, environment: [String: String], directory: URL?, executable: String?
+    ) throws -> Result {
         let process = Process()
-        process.executableURL = ProcessInfo.processInfo.environment["ATCR_VERIFY_BIN"].map(URL.init(fileURLWithPath:))
+        process.executableURL = executable.map(URL.init(fileURLWithPath:))
+            ?? ProcessInfo.processInfo.environment["ATCR_VERIFY_BIN"].map(URL.init(fileURLWithPath:))
             ?? BuiltProduct.url(named: "atcr-verify")
         process.arguments = arguments
         var inherited = ProcessInfo.processInfo.environment

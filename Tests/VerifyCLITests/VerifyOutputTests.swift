@@ -140,10 +140,27 @@ struct VerifyOutputTests {
         #expect(badVariable.status == 2 && badVariable.stderr.contains("/nonexistent/p.yaml (from $ATCR_POLICY)"), "\(badVariable.stderr)")
     }
 
+    @Test("on a terminal (script(1) gives one): colour and progress; NO_COLOR: no colour; --quiet: nothing at all")
+    func terminal() async throws {
+        let world = try await TestWorld.shared()
+        let flags = try CLI.worldFlags(world) + ["--policy", try CLI.writePolicy(world)]
+        let signed = try #require(world.image("signed-k256")).reference
+        let binary = ProcessInfo.processInfo.environment["ATCR_VERIFY_BIN"] ?? BuiltProduct.url(named: "atcr-verify").path
+        let command = ([binary, "verify", signed] + flags).map { "'\($0)'" }.joined(separator: " ")
+        let coloured = try await CLI.run(["-qec", command, "/dev/null"], executable: "/usr/bin/script")
+        #expect(coloured.status == 0, "\(coloured.all)")
+        #expect(coloured.stdout.contains("\u{1B}[32mALLOW"), "green on a terminal: \(coloured.stdout.debugDescription)")
+        #expect(coloured.stdout.contains("1/1 images verified"), "progress on a terminal: \(coloured.stdout.debugDescription)")
+        let plain = try await CLI.run(["-qec", command, "/dev/null"], environment: ["NO_COLOR": "1"], executable: "/usr/bin/script")
+        #expect(plain.status == 0 && plain.stdout.contains("ALLOW") && !plain.stdout.contains("\u{1B}[32m"), "\(plain.stdout.debugDescription)")
+        let quiet = try await CLI.run(["-qec", command + " --quiet", "/dev/null"], executable: "/usr/bin/script")
+        #expect(quiet.status == 0 && quiet.stdout.isEmpty, "nothing, not even progress: \(quiet.stdout.debugDescription)")
+    }
+
     @Test("every command's --help has examples; verify's lists exit codes 0, 1, 2 and 4")
     func help() async throws {
-        for command in ["verify", "check", "review", "resolve", "coverage"] {
-            let help = try await CLI.run([command, "--help"])
+        for command in [["verify"], ["check"], ["review"], ["resolve"], ["coverage"], ["proof"], ["policy", "lint"]] {
+            let help = try await CLI.run(command + ["--help"])
             #expect(help.status == 0 && help.stdout.contains("Examples:"), "\(command): \(help.all)")
             #expect(help.stdout.contains("Exit codes:"), "\(command)")
         }
