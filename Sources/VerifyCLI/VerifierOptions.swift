@@ -59,8 +59,11 @@ struct VerifierOptions: ParsableArguments {
         try LoadedPolicy.load(explicit: policy, environment: ProcessInfo.processInfo.environment, now: now, allowInsecureLocal: allowInsecureLocal)
     }
 
-    /// The outbound HTTP client, the verifier and the webhook's review service over them.
-    func makeSession(policy: TrustPolicy) throws -> VerifierSession {
+    /// The outbound HTTP client, the verifier and the webhook's review service over them;
+    /// `intercept` may wrap the client (record for a bundle) or replace it (replay one).
+    func makeSession(
+        policy: TrustPolicy, intercept: @Sendable (HTTPFetcher) -> any HTTPFetching = { $0 }
+    ) throws -> VerifierSession {
         var credentials = RegistryCredentials.anonymous
         if let dockerConfig {
             do {
@@ -69,14 +72,15 @@ struct VerifierOptions: ParsableArguments {
                 throw CLIFailure("\(dockerConfig): \(error)")
             }
         }
-        let fetcher: HTTPFetcher
+        let client: HTTPFetcher
         do {
-            fetcher = try HTTPFetcher(configuration: .init(
+            client = try HTTPFetcher(configuration: .init(
                 allowInsecureHTTP: allowInsecureLocal, caBundlePath: caBundle,
                 serverNamedTargets: ServerNamedTargets(testWorld: allowInsecureLocal, allowPrivate: allowPrivateUpstreams)))
         } catch {
             throw CLIFailure("--ca-bundle \(error)")
         }
+        let fetcher = intercept(client)
         var caches = VerifierCaches.Configuration()
         caches.didStaleIfError = .seconds(didStaleIfError)
         let resolver = DIDResolver.Options(plcDirectory: plcURL, allowInsecureLocal: allowInsecureLocal)
@@ -90,13 +94,17 @@ struct VerifierOptions: ParsableArguments {
             options: .init(auditOnly: auditOnly, defaultTimeout: .seconds(timeout), reportingInstance: "atcr-verify", auditLines: .none),
             metrics: WebhookMetrics(), logger: Logger(label: "atcr-verify", factory: { _ in SwiftLogNoOpLogHandler() }), events: nil,
             audit: { _ in })
-        return VerifierSession(fetcher: fetcher, verifier: verifier, service: service, resolver: resolver, timeout: .seconds(timeout))
+        return VerifierSession(
+            fetcher: fetcher, client: client, verifier: verifier, service: service, resolver: resolver, timeout: .seconds(timeout))
     }
 }
 
 /// What a verifying command works with; `shutdown()` when done.
 struct VerifierSession: Sendable {
-    let fetcher: HTTPFetcher
+    /// What every request goes through.
+    let fetcher: any HTTPFetching
+    /// The network client underneath (shut down at the end).
+    let client: HTTPFetcher
     let verifier: ImageVerifier
     /// The webhook's review service: every decision goes through it.
     let service: ReviewService
@@ -104,6 +112,6 @@ struct VerifierSession: Sendable {
     let timeout: Duration
 
     func shutdown() async {
-        try? await fetcher.shutdown()
+        try? await client.shutdown()
     }
 }

@@ -29,6 +29,7 @@ public struct VerifyCommand: AsyncParsableCommand {
               atcr-verify verify atcr.io/alice/prod-api@sha256:… --policy .atcr/trust-policy.yaml --namespace prod
               atcr-verify verify "$IMAGE" --format sarif --output atcr.sarif
               atcr-verify verify "$IMAGE" --quiet && echo admitted
+              atcr-verify verify --bundle prod-api.bundle atcr.io/alice/prod-api:v1   # offline, see bundle --help
             """)
 
     @Argument(help: "Image references, e.g. atcr.io/alice/prod-api:v1 or …@sha256:….")
@@ -43,6 +44,12 @@ public struct VerifyCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Exit 1 for audit findings too (an audited image fails the job).")
     var failOnAudit = false
 
+    @Option(name: .long, help: "Verify from this offline bundle (made by atcr-verify bundle): no network request at all.")
+    var bundle: String?
+
+    @Option(name: .long, parsing: .unconditional, help: "With --bundle: deny a bundle captured more than this many seconds ago.")
+    var maxBundleAge: Int = 86400
+
     public init() {}
 
     public func validate() throws {
@@ -50,6 +57,7 @@ public struct VerifyCommand: AsyncParsableCommand {
         verifier.check(into: &settings)
         var problems: [String] = []
         output.check(into: &problems)
+        _ = settings.int(maxBundleAge, "--max-bundle-age", default: 86400, atLeast: 0)
         problems.forEach { settings.report($0) }
         try settings.checkAsUsage()
     }
@@ -57,15 +65,24 @@ public struct VerifyCommand: AsyncParsableCommand {
     public func run() async throws {
         let now = Date()
         let loaded = try verifier.loadPolicy(now: now)
-        var references: [ImageReference] = []
-        for text in images {
-            do {
-                references.append(try ImageReference(parsing: text))
-            } catch {
-                throw CLIFailure("\(text): \(error) (an image reference such as atcr.io/alice/app:v1 or atcr.io/alice/app@sha256:<64 hex>)")
+        let references = try Self.parse(images)
+        let session: VerifierSession
+        var asOf = ""
+        if let bundle {
+            let offline = try OfflineBundle.read(bundle)
+            let age = now.timeIntervalSince(offline.capturedAt)
+            asOf = "verified offline as of \(RFC3339.format(offline.capturedAt)) (bundle \(bundle))\n"
+            guard age <= Double(maxBundleAge) else {
+                FileHandle.standardError.write(Data(
+                    ("atcr-verify: DENY: the bundle \(bundle) was captured at \(RFC3339.format(offline.capturedAt)), \(Int(age)) s ago, "
+                        + "more than --max-bundle-age \(maxBundleAge) s; capture a new one with atcr-verify bundle\n").utf8))
+                throw ExitCode(ExitStatus.denied)
             }
+            let replay = ReplayFetcher(bundle: offline)
+            session = try verifier.makeSession(policy: loaded.policy) { _ in replay }
+        } else {
+            session = try verifier.makeSession(policy: loaded.policy)
         }
-        let session = try verifier.makeSession(policy: loaded.policy)
         let terminal = Terminal(quiet: output.quiet, writesToFile: output.output != nil)
         let progress = ProgressCounter(total: references.count, terminal: terminal, noun: "images")
         let namespace = namespace, timeout = session.timeout, service = session.service, policy = loaded.policy
@@ -77,9 +94,23 @@ public struct VerifyCommand: AsyncParsableCommand {
         }
         terminal.finish()
         await session.shutdown()
-        try output.emit(Self.render(outcomes, format: output.chosen, policy: loaded, terminal: terminal))
+        let report = Self.render(outcomes, format: output.chosen, policy: loaded, terminal: terminal)
+        try output.emit(output.chosen == .text ? asOf + report : report)
         let code = ExitStatus.code(for: outcomes, failOnAudit: failOnAudit)
         if code != 0 { throw ExitCode(code) }
+    }
+
+    /// The references, or a usage error naming the malformed one.
+    static func parse(_ images: [String]) throws -> [ImageReference] {
+        var references: [ImageReference] = []
+        for text in images {
+            do {
+                references.append(try ImageReference(parsing: text))
+            } catch {
+                throw CLIFailure("\(text): \(error) (an image reference such as atcr.io/alice/app:v1 or atcr.io/alice/app@sha256:<64 hex>)")
+            }
+        }
+        return references
     }
 
     /// The report in `format`.

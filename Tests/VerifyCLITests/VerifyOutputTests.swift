@@ -159,7 +159,7 @@ struct VerifyOutputTests {
 
     @Test("every command's --help has examples; verify's lists exit codes 0, 1, 2 and 4")
     func help() async throws {
-        for command in [["verify"], ["check"], ["review"], ["resolve"], ["coverage"], ["proof"], ["policy", "lint"]] {
+        for command in [["verify"], ["check"], ["review"], ["resolve"], ["coverage"], ["bundle"], ["proof"], ["policy", "lint"]] {
             let help = try await CLI.run(command + ["--help"])
             #expect(help.status == 0 && help.stdout.contains("Examples:"), "\(command): \(help.all)")
             #expect(help.stdout.contains("Exit codes:"), "\(command)")
