@@ -5,6 +5,7 @@ import CommandSettings
 import Foundation
 import HTTPFetch
 import OCI
+import Synchronization
 import TrustPolicy
 
 /// `atcr-verify bundle IMAGE… -o BUNDLE`: capture what verification needs, for air-gapped use.
@@ -74,13 +75,14 @@ struct BundleCommand: AsyncParsableCommand {
 }
 
 /// Holds the recording fetcher the session builds.
-final class Recorder: @unchecked Sendable {
-    // Set once, in makeSession, before any request; read after every request finished.
-    private(set) var fetcher: RecordingFetcher?
+final class Recorder: Sendable {
+    private let made = Mutex<RecordingFetcher?>(nil)
+
+    var fetcher: RecordingFetcher? { made.withLock { $0 } }
 
     func wrap(_ client: any HTTPFetching) -> any HTTPFetching {
         let recording = RecordingFetcher(upstream: client)
-        fetcher = recording
+        made.withLock { $0 = recording }
         return recording
     }
 }
