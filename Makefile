@@ -3,6 +3,7 @@
 
 setup:
 	scripts/setup-debian
+	scripts/setup-json-tools >/dev/null
 
 demo:
 	scripts/demo

@@ -186,13 +186,17 @@ let package = Package(
             name: "VerifyCLI",
             dependencies: [
                 "ATProto",
+                "Admission",
                 "TrustPolicy",
                 "Verifier",
+                "Webhook",
                 "OCI",
                 "HTTPFetch",
                 "BuildInfo",
                 "CommandSettings",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Yams", package: "Yams"),
             ]
         ),
         .executableTarget(
@@ -295,7 +299,10 @@ let package = Package(
         ),
         .testTarget(
             name: "VerifyCLITests",
-            dependencies: ["VerifyCLI", "ATProtoWriter", "Testbed", "atcr-verify"]
+            dependencies: [
+                "VerifyCLI", "ATProtoWriter", "Testbed", "atcr-verify", "Webhook", "Verifier", "TrustPolicy", "OCI", "HTTPFetch",
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
         .testTarget(
             name: "WebhookTests",

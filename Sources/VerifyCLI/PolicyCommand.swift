@@ -16,7 +16,15 @@ struct PolicyCommand: ParsableCommand {
 struct PolicyLintCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "lint",
-        abstract: "Validate a trust-policy file and print every error and warning."
+        abstract: "Validate a trust-policy file and print every error and warning.",
+        discussion: """
+            Exit codes: 0 valid (warnings allowed); 1 validation errors (each with its field path and line); \
+            2 the file cannot be read.
+
+            Examples:
+              atcr-verify policy lint .atcr/trust-policy.yaml
+              atcr-verify policy lint policy.yaml --json --now 2027-01-01T00:00:00Z
+            """
     )
 
     @Argument(help: "The trust-policy YAML file.")

@@ -18,6 +18,11 @@ public struct ProofCommand: ParsableCommand {
 
             Exit codes: 0 proof valid, record present; 3 proof valid, record absent (revoked or never \
             signed); 1 proof invalid (the failed check is named); 2 bad input.
+
+            Examples:
+              atcr-verify proof --car record.car --did did:plc:… --key did:key:z… --rkey 3l…
+              atcr-verify proof --car record.car --did did:web:signer.example.com --key did.json --rkey 3l… \
+                --expect-digest sha256:… --expect-repository prod-api --json
             """)
 
     @Option(name: .long, help: "The CAR file (the answer of com.atproto.sync.getRecord).")

@@ -8,7 +8,10 @@ public struct RootCommand: AsyncParsableCommand {
         commandName: "atcr-verify",
         abstract: "Verify ATProto signatures of ATCR container images.",
         version: "atcr-verify \(BuildInfo.versionText)",
-        subcommands: [VerifyCommand.self, ProofCommand.self, PolicyCommand.self],
+        subcommands: [
+            VerifyCommand.self, CheckCommand.self, ReviewCommand.self, ResolveCommand.self, CoverageCommand.self, BundleCommand.self,
+            ProofCommand.self, PolicyCommand.self,
+        ],
         defaultSubcommand: VerifyCommand.self)
 
     public init() {}

@@ -1,129 +1,127 @@
 import ATProto
+import Admission
 import ArgumentParser
 import CommandSettings
 import Foundation
-import HTTPFetch
 import OCI
 import TrustPolicy
-import Verifier
+import Webhook
 
-/// `atcr-verify IMAGE… --policy FILE`: verify images against a trust policy, for CI.
+/// `atcr-verify IMAGE… [--policy FILE]`: verify images against a trust policy, for CI.
 public struct VerifyCommand: AsyncParsableCommand {
     public static let configuration = CommandConfiguration(
         commandName: "verify",
         abstract: "Verify images' ATProto signatures against a trust policy (for CI: exit 0 admitted, 1 denied).",
         discussion: """
-            Each image is decided exactly as the webhook decides it: the policies whose scope matches, \
-            the signatures of trusted DIDs only (no request is made for any other DID, and none at all \
-            for an image no scope matches), every check of the record proof, and the freshness rule.
+            Each image is decided exactly as the webhook decides it (the same review service): the \
+            policies whose scope matches, the signatures of trusted DIDs only (no request is made for \
+            any other DID, and none at all for an image no scope matches), every check of the record \
+            proof, and the freshness rule. Images are verified --concurrency at a time and reported in \
+            the order given.
 
-            Exit codes: 0 every image admitted (audit findings are printed as warnings); 1 an image \
-            is denied; 2 bad input (unreadable or invalid policy, malformed image reference).
+            The policy is --policy, else $ATCR_POLICY, else .atcr/trust-policy.yaml in the working \
+            directory.
+
+            \(ExitStatus.helpText)
+
+            Examples:
+              atcr-verify atcr.io/alice/prod-api:v1
+              atcr-verify verify atcr.io/alice/prod-api@sha256:… --policy .atcr/trust-policy.yaml --namespace prod
+              atcr-verify verify "$IMAGE" --format sarif --output atcr.sarif
+              atcr-verify verify "$IMAGE" --quiet && echo admitted
+              atcr-verify verify --bundle prod-api.bundle atcr.io/alice/prod-api:v1   # offline, see bundle --help
             """)
 
     @Argument(help: "Image references, e.g. atcr.io/alice/prod-api:v1 or …@sha256:….")
     var images: [String]
 
-    @Option(name: .long, help: "The trust-policy YAML file.")
-    var policy: String
+    @OptionGroup var verifier: VerifierOptions
+    @OptionGroup var output: OutputOptions
 
     @Option(name: .long, help: "The namespace the image would run in (policies may filter on it).")
     var namespace: String?
 
-    @Option(name: .long, help: "PLC directory URL.")
-    var plcURL: String = "https://plc.directory"
+    @Flag(name: .long, help: "Exit 1 for audit findings too (an audited image fails the job).")
+    var failOnAudit = false
 
-    @Option(name: .long, help: "PEM bundle of extra CA certificates to trust for every outbound request.")
-    var caBundle: String?
+    @Option(name: .long, help: "Verify from this offline bundle (made by atcr-verify bundle): no network request at all.")
+    var bundle: String?
 
-    @Option(name: .long, help: "Docker config.json with registry credentials.")
-    var dockerConfig: String?
-
-    @Option(name: .long, parsing: .unconditional, help: "Time allowed per image, in seconds (1…600): it bounds every request, TLS handshakes included.")
-    var timeout: Int = 30
-
-    @Flag(name: .long, help: "Treat every enforce policy as audit (report, never deny).")
-    var auditOnly = false
-
-    @Flag(name: .long, help: "LOCAL TEST WORLD ONLY: allow plain http, did:web on localhost ports and loopback endpoints.")
-    var allowInsecureLocal = false
-
-    @Option(name: .long, help: "LOCAL TEST WORLD ONLY (with --allow-insecure-local): a registry reached over plain http (repeatable).")
-    var plainHTTPRegistry: [String] = []
-
-    @Flag(name: .long, help: "Print the results as JSON.")
-    var json = false
-
-    @Flag(name: .long, help: "Let registry redirects and token realms lead to private addresses (10/8, 172.16/12, 192.168/16, 100.64/10, fc00::/7), for an internal registry.")
-    var allowPrivateUpstreams = false
-    @Option(name: .long, help: "Seconds an expired DID document may be used while its directory is unreachable, 0 for never (as the webhook's --did-stale-if-error).")
-    var didStaleIfError = Int(VerifierCaches.Configuration.defaultDIDStaleIfError.components.seconds)
+    @Option(name: .long, parsing: .unconditional, help: "With --bundle: deny a bundle captured more than this many seconds ago.")
+    var maxBundleAge: Int = 86400
 
     public init() {}
 
     public func validate() throws {
         var settings = SettingsReader(environment: [:])
-        _ = settings.int(timeout, "--timeout", default: 30, in: 1...600)
-        _ = settings.int(didStaleIfError, "--did-stale-if-error", default: 3600, atLeast: 0)
-        if !plainHTTPRegistry.isEmpty && !allowInsecureLocal {
-            settings.report("--plain-http-registry needs --allow-insecure-local (plain http is for the local test world only)")
-        }
+        verifier.check(into: &settings)
+        var problems: [String] = []
+        output.check(into: &problems)
+        _ = settings.int(maxBundleAge, "--max-bundle-age", default: 86400, atLeast: 0)
+        problems.forEach { settings.report($0) }
         try settings.checkAsUsage()
     }
 
     public func run() async throws {
         let now = Date()
-        guard let bytes = FileReader.read(policy, limit: PolicyLintCommand.maxFileSize + 1), bytes.count <= PolicyLintCommand.maxFileSize else {
-            throw CLIFailure("cannot read the policy file \(policy): \(FileReader.problem(policy) ?? "larger than \(PolicyLintCommand.maxFileSize) bytes")")
+        let loaded = try verifier.loadPolicy(now: now)
+        let references = try Self.parse(images)
+        let session: VerifierSession
+        var asOf = ""
+        if let bundle {
+            let offline = try OfflineBundle.read(bundle)
+            let age = now.timeIntervalSince(offline.capturedAt)
+            asOf = "verified offline as of \(RFC3339.format(offline.capturedAt)) (bundle \(bundle))\n"
+            guard age <= Double(maxBundleAge) else {
+                FileHandle.standardError.write(Data(
+                    ("atcr-verify: DENY: the bundle \(bundle) was captured at \(RFC3339.format(offline.capturedAt)), \(Int(age)) s ago, "
+                        + "more than --max-bundle-age \(maxBundleAge) s; capture a new one with atcr-verify bundle\n").utf8))
+                throw ExitCode(ExitStatus.denied)
+            }
+            let replay = ReplayFetcher(bundle: offline)
+            session = try verifier.makeSession(policy: loaded.policy) { _ in replay }
+        } else {
+            session = try verifier.makeSession(policy: loaded.policy)
         }
-        let loaded = PolicyLoader.load(yaml: String(decoding: bytes, as: UTF8.self), now: now, allowInsecureLocalEndpoints: allowInsecureLocal)
-        guard let trustPolicy = loaded.policy else {
-            throw CLIFailure("the policy \(policy) is invalid:\n" + loaded.errors.map { "  \($0)" }.joined(separator: "\n"))
+        let terminal = Terminal(quiet: output.quiet, writesToFile: output.output != nil)
+        let progress = ProgressCounter(total: references.count, terminal: terminal, noun: "images")
+        let namespace = namespace, timeout = session.timeout, service = session.service, policy = loaded.policy
+        let outcomes = await boundedMap(Array(zip(images, references)), width: verifier.concurrency) { text, reference in
+            let use = ImageUse(image: text, containers: [])
+            let decided = await service.decideImage(use, namespace: namespace, policy: policy, now: now, deadline: .now + timeout)
+            await progress.tick()
+            return ImageOutcome(display: reference.description, decided: decided, namespace: namespace, origin: nil)
         }
+        terminal.finish()
+        await session.shutdown()
+        let report = Self.render(outcomes, format: output.chosen, policy: loaded, terminal: terminal)
+        try output.emit(output.chosen == .text ? asOf + report : report)
+        let code = ExitStatus.code(for: outcomes, failOnAudit: failOnAudit)
+        if code != 0 { throw ExitCode(code) }
+    }
+
+    /// The references, or a usage error naming the malformed one.
+    static func parse(_ images: [String]) throws -> [ImageReference] {
         var references: [ImageReference] = []
         for text in images {
             do {
                 references.append(try ImageReference(parsing: text))
             } catch {
-                throw CLIFailure("\(text): \(error)")
+                throw CLIFailure("\(text): \(error) (an image reference such as atcr.io/alice/app:v1 or atcr.io/alice/app@sha256:<64 hex>)")
             }
         }
-        var credentials = RegistryCredentials.anonymous
-        if let dockerConfig {
-            do {
-                credentials = try RegistryCredentials.load(dockerConfigAt: dockerConfig)
-            } catch {
-                throw CLIFailure("\(dockerConfig): \(error)")
-            }
+        return references
+    }
+
+    /// The report in `format`.
+    static func render(_ outcomes: [ImageOutcome], format: OutputFormat, policy: LoadedPolicy, terminal: Terminal) -> String {
+        switch format {
+        case .text: return outcomes.map { $0.text(terminal: terminal) }.joined(separator: "\n") + "\n"
+        case .json: return JSONValue.array(outcomes.map(\.json)).serialized + "\n"
+        case .sarif:
+            let report = SARIFReport(policy: policy)
+            return report.render(outcomes.compactMap(report.finding))
         }
-        let fetcher: HTTPFetcher
-        do {
-            fetcher = try HTTPFetcher(configuration: .init(
-                allowInsecureHTTP: allowInsecureLocal, caBundlePath: caBundle,
-                serverNamedTargets: ServerNamedTargets(testWorld: allowInsecureLocal, allowPrivate: allowPrivateUpstreams)))
-        } catch {
-            throw CLIFailure("--ca-bundle \(error)")
-        }
-        let insecure = Set(plainHTTPRegistry)
-        var caches = VerifierCaches.Configuration()
-        caches.didStaleIfError = .seconds(didStaleIfError)
-        let verifier = ImageVerifier(
-            fetcher: fetcher,
-            registry: RegistryClient(fetcher: fetcher, credentials: credentials, configuration: .init(insecureRegistries: insecure)),
-            // No work outlives --timeout here: nobody retries, so nothing would use a warmed cache.
-            options: .init(resolver: .init(plcDirectory: plcURL, allowInsecureLocal: allowInsecureLocal), backgroundBudget: .zero, caches: caches))
-        var outcomes: [ImageOutcome] = []
-        for reference in references {
-            let plan = trustPolicy.contactPlan(
-                for: ImageName(registry: reference.registry, repository: reference.repository), namespace: namespace, now: now)
-            let started = ContinuousClock.now
-            let verdict = await verifier.verify(reference, plan: plan, deadline: .now + .seconds(timeout))
-            let decision = trustPolicy.evaluate(verdict.evaluationInput(namespace: namespace, now: now, auditOnly: auditOnly))
-            outcomes.append(ImageOutcome(verdict: verdict, decision: decision, duration: ContinuousClock.now - started))
-        }
-        try? await fetcher.shutdown()
-        print(json ? JSONValue.array(outcomes.map(\.json)).serialized : outcomes.map(\.text).joined(separator: "\n"))
-        if outcomes.contains(where: { $0.decision.verdict == .deny }) { throw ExitCode(1) }
     }
 }
 

@@ -94,7 +94,9 @@ struct VerifyCommandTests {
             "--allow-insecure-local", "--timeout", "4",
         ])
         let elapsed = ContinuousClock.now - started
-        #expect(result.status == 1, "\(result.stdout)\(result.stderr)")
+        // A TLS failure is a network failure: the image is denied (fail closed) but verification
+        // could not complete, so exit 4 (issue 14), not 1.
+        #expect(result.status == 4, "\(result.stdout)\(result.stderr)")
         #expect(result.stdout.components(separatedBy: "TLS verification of \(world.registryName) failed").count == 2, "once: \(result.stdout)")
         #expect(result.stdout.components(separatedBy: "--ca-bundle").count == 2, "names --ca-bundle once: \(result.stdout)")
         #expect(!result.stdout.contains("BoringSSL") && !result.stdout.contains("handshake.cc"), "\(result.stdout)")

@@ -8,7 +8,7 @@ import Testing
 /// answered at once (the upstream refused, failed or answered nonsense) or at its deadline (the
 /// upstream stalled), its reason names the fault, and once the fault is gone the same image is
 /// admitted at once: a transient failure never becomes a cached negative.
-@Suite("Fault matrix")
+@Suite("Fault matrix", .serialized)
 struct FaultMatrixTests {
     /// When a faulty review must be answered.
     enum Timing: Sendable {

@@ -6,6 +6,11 @@ public struct PolicyLoadResult: Sendable {
     public var errors: [PolicyDiagnostic]
     /// Every warning, in file order. Warnings never reject the file.
     public var warnings: [PolicyDiagnostic]
+    /// The 1-based line of each policy (its `name`), by policy name: where a report about a
+    /// policy points (SARIF locations).
+    public var policyLines: [String: Int] = [:]
+    /// The line of `defaultAction`, when written.
+    public var defaultActionLine: Int?
 
     /// A result as `PolicyLoader.load(yaml:now:)` reports it.
     public init(policy: TrustPolicy?, errors: [PolicyDiagnostic], warnings: [PolicyDiagnostic]) {

@@ -24,11 +24,16 @@ public enum PolicyLoader {
         var parser = PolicyParser(now: now, allowInsecureLocalEndpoints: allowInsecureLocalEndpoints)
         let policy = parser.parse(root)
         let errors = DiagnosticSink.sorted(parser.sink.errors)
-        return PolicyLoadResult(
+        var result = PolicyLoadResult(
             policy: errors.isEmpty ? policy : nil,
             errors: errors,
             warnings: DiagnosticSink.sorted(parser.sink.warnings)
         )
+        result.policyLines = parser.policyNameLines.compactMapValues { $0 }
+        if case .mapping(let top) = root {
+            result.defaultActionLine = top.first { $0.key.string == "defaultAction" }?.value.mark?.line
+        }
+        return result
     }
 
     /// A YAML syntax error as a diagnostic with the line libyaml reported.

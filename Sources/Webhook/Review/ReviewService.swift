@@ -45,6 +45,14 @@ public final class ReviewService: Sendable {
     public struct Answer: Sendable {
         public let status: Int
         public let body: String
+        /// How the review was decided, when it was (status 200): what `atcr-verify review` reports.
+        public let evaluation: ReviewEvaluation?
+
+        init(status: Int, body: String, evaluation: ReviewEvaluation? = nil) {
+            self.status = status
+            self.body = body
+            self.evaluation = evaluation
+        }
     }
 
     let verifier: ImageVerifier
@@ -90,29 +98,8 @@ public final class ReviewService: Sendable {
             metrics.increment("atcr_admission_reviews_total", [("decision", "error")])
             return Answer(status: 503, body: #"{"error":"not_ready","message":"no valid trust policy is loaded"}"#)
         }
-        let plan = AdmissionPlan(request: request)
-        let now = Date()
-        var decisions: [ImageDecision] = []
-        if case .verify = plan.disposition, plan.toVerify.count > options.maxImagesPerReview {
-            let bound = ImageBound(count: plan.toVerify.count, limit: options.maxImagesPerReview)
-            metrics.increment("atcr_admission_reviews_over_image_bound_total")
-            logger.warning("review names more images than --max-images-per-review: none verified", metadata: [
-                "uid": "\(request.uid)", "images": "\(bound.count)", "limit": "\(bound.limit)",
-            ])
-            decisions = decideUnverified(plan.toVerify, bound: bound, namespace: request.namespace, policy: policy, now: now)
-        } else if case .verify = plan.disposition {
-            decisions = await withTaskGroup(of: (Int, ImageDecision).self) { group in
-                for (index, use) in plan.toVerify.enumerated() {
-                    group.addTask {
-                        (index, await self.decide(use, namespace: request.namespace, policy: policy, now: now, deadline: deadline))
-                    }
-                }
-                var collected: [(Int, ImageDecision)] = []
-                for await item in group { collected.append(item) }
-                return collected.sorted { $0.0 < $1.0 }.map(\.1)
-            }
-        }
-        let outcome = AdmissionOutcome(request: request, plan: plan, decisions: decisions)
+        let evaluation = await evaluate(request, policy: policy, now: Date(), deadline: deadline)
+        let outcome = evaluation.outcome
         let time = Date()
         if options.auditLines != .none {
             for event in outcome.auditEvents(at: time) where options.auditLines.includes(event) { audit(event.jsonLine) }
@@ -122,19 +109,56 @@ public final class ReviewService: Sendable {
         }
         let decision = outcome.denied.isEmpty ? (outcome.audited.isEmpty ? "allow" : "audit") : "deny"
         metrics.increment("atcr_admission_reviews_total", [("decision", decision)])
-        return Answer(status: 200, body: outcome.response.body)
+        return Answer(status: 200, body: outcome.response.body, evaluation: evaluation)
+    }
+
+    /// Plans `request` and decides every image to verify (all at once, each waiting for a
+    /// verification slot) within `deadline`, with `policy`: the review's decision without
+    /// reporting it. `review(body:query:)` uses it; so do the CLI's `check` and `review`.
+    public func evaluate(_ request: AdmissionRequest, policy: TrustPolicy, now: Date, deadline: ContinuousClock.Instant) async -> ReviewEvaluation {
+        let plan = AdmissionPlan(request: request)
+        var images: [DecidedImage] = []
+        if case .verify = plan.disposition, plan.toVerify.count > options.maxImagesPerReview {
+            let bound = ImageBound(count: plan.toVerify.count, limit: options.maxImagesPerReview)
+            metrics.increment("atcr_admission_reviews_over_image_bound_total")
+            logger.warning("review names more images than --max-images-per-review: none verified", metadata: [
+                "uid": "\(request.uid)", "images": "\(bound.count)", "limit": "\(bound.limit)",
+            ])
+            images = decideUnverified(plan.toVerify, bound: bound, namespace: request.namespace, policy: policy, now: now)
+                .map { DecidedImage(decision: $0, verdict: nil) }
+        } else if case .verify = plan.disposition {
+            images = await withTaskGroup(of: (Int, DecidedImage).self) { group in
+                for (index, use) in plan.toVerify.enumerated() {
+                    group.addTask {
+                        (index, await self.decideImage(use, namespace: request.namespace, policy: policy, now: now, deadline: deadline))
+                    }
+                }
+                var collected: [(Int, DecidedImage)] = []
+                for await item in group { collected.append(item) }
+                return collected.sorted { $0.0 < $1.0 }.map(\.1)
+            }
+        }
+        return ReviewEvaluation(outcome: AdmissionOutcome(request: request, plan: plan, decisions: images.map(\.decision)), images: images)
     }
 
     /// Verifies one image within the deadline and decides it. An image that needs signatures
     /// first waits for a verification slot (``ImageVerifier/slots``); one that gets none before
     /// the deadline is decided as timed out.
     func decide(_ use: ImageUse, namespace: String?, policy: TrustPolicy, now: Date, deadline: ContinuousClock.Instant) async -> ImageDecision {
+        await decideImage(use, namespace: namespace, policy: policy, now: now, deadline: deadline).decision
+    }
+
+    /// `decide`, with the verifier's evidence when verification finished: the one per-image
+    /// decision path of the webhook and of `atcr-verify`.
+    public func decideImage(
+        _ use: ImageUse, namespace: String?, policy: TrustPolicy, now: Date, deadline: ContinuousClock.Instant
+    ) async -> DecidedImage {
         let started = ContinuousClock.now
         let reference: ImageReference
         do {
             reference = try references.parse(use.image)
         } catch {
-            return invalidReference(use, error: error, started: started)
+            return DecidedImage(decision: invalidReference(use, error: error, started: started), verdict: nil)
         }
         let name = ImageName(registry: reference.registry, repository: reference.repository)
         let plan = policy.contactPlan(for: name, namespace: namespace, now: now)
@@ -143,7 +167,9 @@ public final class ReviewService: Sendable {
             slot = await verifier.slots.acquire(before: deadline)
             if slot == nil || ContinuousClock.now >= deadline {  // a slot handed over too late starts nothing
                 slot?.release()
-                return timedOut(use, reference: reference, namespace: namespace, policy: policy, now: now, started: started, waitedForSlot: true)
+                return DecidedImage(
+                    decision: timedOut(use, reference: reference, namespace: namespace, policy: policy, now: now, started: started, waitedForSlot: true),
+                    verdict: nil)
             }
         }
         let verifier = verifier, taken = slot
@@ -156,7 +182,9 @@ public final class ReviewService: Sendable {
             // those that get none are cancelled (EvidenceCache).
             slot?.release()
             task.cancel()
-            return timedOut(use, reference: reference, namespace: namespace, policy: policy, now: now, started: started, waitedForSlot: false)
+            return DecidedImage(
+                decision: timedOut(use, reference: reference, namespace: namespace, policy: policy, now: now, started: started, waitedForSlot: false),
+                verdict: nil)
         }
         let decision = policy.evaluate(verdict.evaluationInput(namespace: namespace, now: now, auditOnly: options.auditOnly))
         let duration = ContinuousClock.now - started
@@ -164,10 +192,12 @@ public final class ReviewService: Sendable {
         let failedChecks = verdict.signatures.compactMap { report in
             if case .failed(let failure) = report.status { return failure.failedCheck } else { return nil }
         }
-        return ImageDecision(
-            use: use, digest: verdict.digest?.description, decision: decision, signers: verdict.verifiedDIDs,
-            failedChecks: failedChecks, duration: duration, verificationFailure: verdict.error.map { .error($0) },
-            notes: verdict.warnings)
+        return DecidedImage(
+            decision: ImageDecision(
+                use: use, digest: verdict.digest?.description, decision: decision, signers: verdict.verifiedDIDs,
+                failedChecks: failedChecks, duration: duration, verificationFailure: verdict.error.map { .error($0) },
+                notes: verdict.warnings),
+            verdict: verdict)
     }
 
     /// Decides the images of a review over the image bound without verifying any: the policy in
