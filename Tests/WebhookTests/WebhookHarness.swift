@@ -32,7 +32,7 @@ final class WebhookHarness: Sendable {
         self.world = world
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("webhook-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        ca = try TestCertificateAuthority(commonName: "webhook test CA")
+        ca = try Self.sharedCA.get()
         caPath = try ca.write(to: directory)
         try Data((policyYAML ?? world.policyYAML).utf8).write(to: directory.appendingPathComponent("policy.yaml"))
         var configuration = WebhookConfiguration()
@@ -66,9 +66,18 @@ final class WebhookHarness: Sendable {
         }
         port = bound.0
         metricsPort = bound.1
-        http1 = try Self.client(caPath: caPath, version: .http1Only)
-        http2 = try Self.client(caPath: caPath, version: .automatic)
+        (http1, http2) = try Self.sharedClients.get()
     }
+
+    /// One CA and one pair of clients for every harness of the process. The clients are never
+    /// shut down: a test that throws before ``stop()`` must fail alone, and AsyncHTTPClient traps
+    /// when a client that was not shut down goes away, which would end the whole run.
+    static let sharedCA = Result(catching: { try TestCertificateAuthority(commonName: "webhook test CA") })
+    static let sharedClients = Result(catching: { () throws -> (HTTPClient, HTTPClient) in
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("webhook-ca-\(UUID().uuidString)")
+        let caPath = try sharedCA.get().write(to: directory)
+        return (try client(caPath: caPath, version: .http1Only), try client(caPath: caPath, version: .automatic))
+    })
 
     static func client(caPath: String, version: HTTPClient.Configuration.HTTPVersion) throws -> HTTPClient {
         var tls = TLSConfiguration.makeClientConfiguration()
@@ -108,8 +117,6 @@ final class WebhookHarness: Sendable {
     func stop() async {
         task.cancel()
         _ = await task.result
-        try? await http1.shutdown()
-        try? await http2.shutdown()
         try? FileManager.default.removeItem(at: directory)
     }
 }
