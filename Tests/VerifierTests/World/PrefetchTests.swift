@@ -9,8 +9,11 @@ import TrustPolicy
 /// The DID prefetch (docs/architecture.md, "The pipeline"): the documents of the few trusted
 /// DIDs that may sign an image are resolved while the registry answers, trust first, with no
 /// upstream request added but the counted unused prefetches and preconnects.
-@Suite("Verifier: DID documents prefetched in parallel with the registry steps")
+@Suite("Verifier: DID documents prefetched in parallel with the registry steps", .serialized)
 struct PrefetchTests {
+    /// One world for the suite (its tests run one at a time: they count its requests).
+    static func world() async throws -> TestWorld { try await PrefetchWorld.instance.get() }
+
     /// A policy trusting `names` for the world's production images.
     static func policy(_ world: TestWorld, trusting names: [String]) throws -> TrustPolicy {
         var lines = ["version: 1.0", "defaultAction: allow", "trustedDIDs:"]
@@ -62,7 +65,7 @@ struct PrefetchTests {
 
     @Test("a signature by one of two trusted DIDs: both documents prefetched, one counted unused; nothing else added")
     func twoCandidates() async throws {
-        let world = try await TestWorld.start()
+        let world = try await Self.world()
         let policy = try Self.policy(world, trusting: ["alice", "bob"])
         let (sequential, before, _, f1) = try await Self.review(world, "signed-k256", policy: policy, prefetch: 0)
         let (parallel, after, verifier, f2) = try await Self.review(world, "signed-k256", policy: policy, prefetch: 4)
@@ -79,12 +82,11 @@ struct PrefetchTests {
         #expect(world.pdsServer.log.count(pathContains: "/xrpc/") == after.proofs)
         try await f1.shutdown()
         try await f2.shutdown()
-        await world.stop()
     }
 
     @Test("trust first: a signer the policy does not trust is never resolved, prefetch or not")
     func untrustedSigner() async throws {
-        let world = try await TestWorld.start()
+        let world = try await Self.world()
         let policy = try Self.policy(world, trusting: ["bob"])
         let (verdict, counts, verifier, fetcher) = try await Self.review(world, "signed-k256", policy: policy, prefetch: 4)
         #expect(verdict.verifiedDIDs.isEmpty)
@@ -94,25 +96,24 @@ struct PrefetchTests {
         #expect(counts.proofs == 0)
         #expect(verifier.prefetchStatistics.snapshot.unused == 1)
         try await fetcher.shutdown()
-        await world.stop()
     }
 
     @Test("more candidate signers than the bound: nothing is prefetched, the pipeline stays sequential")
     func overTheBound() async throws {
-        let world = try await TestWorld.start()
+        let world = try await Self.world()
         let policy = try Self.policy(world, trusting: ["alice", "bob", "carol", "dave", "erin"])
         let (verdict, counts, verifier, fetcher) = try await Self.review(world, "signed-k256", policy: policy, prefetch: 4)
         #expect(verdict.verifiedDIDs.count == 1)
         #expect(counts.didDocuments.count == 1)
         #expect(verifier.prefetchStatistics.snapshot.prefetched == 0)
         try await fetcher.shutdown()
-        await world.stop()
     }
 
     @Test("a cached document is not fetched again: the second review prefetches nothing")
     func cachedNotPrefetched() async throws {
-        let world = try await TestWorld.start()
+        let world = try await Self.world()
         let policy = try Self.policy(world, trusting: ["alice"])
+        for server in world.servers { server.log.clear() }
         let fetcher = try HTTPFetcher(configuration: .init(caBundlePath: world.caPath))
         let verifier = ImageVerifier(
             fetcher: fetcher, registry: RegistryClient(fetcher: fetcher),
@@ -125,6 +126,17 @@ struct PrefetchTests {
         #expect(world.plcServer.log.count(pathContains: "/did:") == 1)
         #expect(verifier.prefetchStatistics.snapshot.prefetched == 1)
         try await fetcher.shutdown()
-        await world.stop()
+    }
+}
+
+private actor PrefetchWorld {
+    static let instance = PrefetchWorld()
+    private var world: TestWorld?
+
+    func get() async throws -> TestWorld {
+        if let world { return world }
+        let started = try await TestWorld.start()
+        world = started
+        return started
     }
 }
