@@ -11,6 +11,10 @@ import Testing
 /// sends, against the local world.
 @Suite("Gatekeeper external-data provider")
 struct GatekeeperProviderTests {
+    /// --provider-timeout for tests that expect every image verified: the default 2 s is short for
+    /// cold verifications while the whole suite runs in parallel on a loaded machine.
+    static let loadedTimeout: Duration = .seconds(10)
+
     /// A ProviderRequest body as Gatekeeper marshals it.
     static func request(_ keys: [String]) -> [UInt8] {
         let quoted = keys.map { JSONText.array([$0]).dropFirst().dropLast() }.joined(separator: ",")
@@ -31,7 +35,7 @@ struct GatekeeperProviderTests {
     @Test("every scenario in one request: one item per key in order, value with decision, digest, signers and policy; error exactly for denials")
     func scenarios() async throws {
         let world = try await TestWorld.shared()
-        let harness = try await WebhookHarness(world: world)
+        let harness = try await WebhookHarness(world: world) { $0.providerTimeout = Self.loadedTimeout }
         // Prerequisites first (the replay is caught once the newer commit was seen), as their own request.
         let first = world.images.compactMap { $0.after.flatMap(world.image) }.map(\.reference)
         _ = try await Self.ask(harness, Self.request(first))
@@ -74,7 +78,7 @@ struct GatekeeperProviderTests {
     @Test("one key per request, as Gatekeeper sends the keys its cache lacks; duplicate keys answered once")
     func singleKeys() async throws {
         let world = try await TestWorld.shared()
-        let harness = try await WebhookHarness(world: world)
+        let harness = try await WebhookHarness(world: world) { $0.providerTimeout = Self.loadedTimeout }
         for name in ["signed-k256", "multi-arch", "unsigned", "revoked", "untrusted-signer", "no-policy", "audit-unsigned"] {
             let image = try #require(world.image(name))
             let reply = try await Self.ask(harness, Self.request([image.reference]))
@@ -100,7 +104,10 @@ struct GatekeeperProviderTests {
     ])
     func malformed(_ name: String, _ body: String, _ reason: String) async throws {
         let world = try await TestWorld.shared()
-        let harness = try await WebhookHarness(world: world) { $0.maxImagesPerReview = 2 }
+        let harness = try await WebhookHarness(world: world) {
+            $0.maxImagesPerReview = 2
+            $0.providerTimeout = Self.loadedTimeout
+        }
         let reply = try await Self.ask(harness, Array(body.utf8))
         #expect(reply.status == 400, "\(name): \(reply.body)")
         let response = reply.json["response"]
@@ -112,7 +119,7 @@ struct GatekeeperProviderTests {
     @Test("without a valid policy: a systemError, never items")
     func noPolicy() async throws {
         let world = try await TestWorld.shared()
-        let harness = try await WebhookHarness(world: world, policyYAML: "version: 1.0\npolicies: [oops\n")
+        let harness = try await WebhookHarness(world: world, policyYAML: "version: 1.0\npolicies: [oops\n") { $0.providerTimeout = Self.loadedTimeout }
         let reply = try await Self.ask(harness, Self.request([try #require(world.image("signed-k256")).reference]))
         #expect(reply.status == 503)
         #expect(reply.json["response"]["systemError"].string == "no valid trust policy is loaded", "\(reply.body)")
@@ -140,7 +147,7 @@ struct GatekeeperProviderTests {
     @Test("TLS 1.3 only clients (as Gatekeeper's) are served, over HTTP/1.1 and HTTP/2")
     func tls13() async throws {
         let world = try await TestWorld.shared()
-        let harness = try await WebhookHarness(world: world)
+        let harness = try await WebhookHarness(world: world) { $0.providerTimeout = Self.loadedTimeout }
         for version in [HTTPClient.Configuration.HTTPVersion.http1Only, .automatic] {
             var tls = TLSConfiguration.makeClientConfiguration()
             tls.trustRoots = .file(harness.caPath)
@@ -165,7 +172,10 @@ struct GatekeeperProviderTests {
         defer { try? FileManager.default.removeItem(at: directory) }
         let caFile = directory.appendingPathComponent("ca.crt")
         try Data(gatekeeper.caPEM.utf8).write(to: caFile)
-        let harness = try await WebhookHarness(world: world) { $0.providerClientCA = caFile.path }
+        let harness = try await WebhookHarness(world: world) {
+            $0.providerClientCA = caFile.path
+            $0.providerTimeout = Self.loadedTimeout
+        }
         let key = try #require(world.image("signed-k256")).reference
 
         func client(_ certificates: TestClientCertificates?, version: HTTPClient.Configuration.HTTPVersion = .http1Only) throws -> HTTPClient {

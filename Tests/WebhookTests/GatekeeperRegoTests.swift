@@ -9,6 +9,10 @@ import Testing
 /// (scripts/setup-debian does).
 @Suite("Gatekeeper ConstraintTemplate with the provider's answers")
 struct GatekeeperRegoTests {
+    /// --provider-timeout for tests that expect every image verified: the default 2 s is short for
+    /// cold verifications while the whole suite runs in parallel on a loaded machine.
+    static let loadedTimeout: Duration = .seconds(10)
+
     static let root = DocsAgreementTests.root
     static let python = root.appendingPathComponent(".build-tools/rego-venv/bin/python").path
     static let template = root.appendingPathComponent("manifests/gatekeeper/constrainttemplate.yaml").path
@@ -63,7 +67,7 @@ struct GatekeeperRegoTests {
     @Test("signed, unsigned, revoked, untrusted, audit and unmatched images: denied exactly for the images the policy denies")
     func scenarios() async throws {
         let world = try await TestWorld.shared()
-        let harness = try await WebhookHarness(world: world)
+        let harness = try await WebhookHarness(world: world) { $0.providerTimeout = Self.loadedTimeout }
         func image(_ name: String) throws -> String { try #require(world.image(name)).reference }
 
         let admitted = try await Self.evaluate(Self.pod([try image("signed-k256"), try image("multi-arch"), try image("no-policy"), try image("audit-unsigned")]), harness: harness)
@@ -86,7 +90,7 @@ struct GatekeeperRegoTests {
     @Test("workload kinds: a Deployment's and a CronJob's pod templates")
     func workloads() async throws {
         let world = try await TestWorld.shared()
-        let harness = try await WebhookHarness(world: world)
+        let harness = try await WebhookHarness(world: world) { $0.providerTimeout = Self.loadedTimeout }
         let signed = try #require(world.image("signed-k256")).reference, unsigned = try #require(world.image("unsigned")).reference
         let template = { (image: String) in #"{"metadata":{"labels":{"app":"x"}},"spec":{"containers":[{"name":"app","image":"\#(image)"}]}}"# }
         let deployment = #"{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"d"},"spec":{"template":\#(template(unsigned))}}"#
@@ -101,7 +105,7 @@ struct GatekeeperRegoTests {
     @Test("never open on a short answer: provider unreachable, empty, null or missing a key deny; a fully cached answer (status 0) does not")
     func shortAnswers() async throws {
         let world = try await TestWorld.shared()
-        let harness = try await WebhookHarness(world: world)
+        let harness = try await WebhookHarness(world: world) { $0.providerTimeout = Self.loadedTimeout }
         let signed = try #require(world.image("signed-k256")).reference, p256 = try #require(world.image("signed-p256")).reference
         let pod = Self.pod([signed, p256])
         for (mode, expected) in [("unreachable", "image verification unavailable (atcr-verify): failed to send"), ("empty", "no verdict from atcr-verify"),
@@ -119,7 +123,10 @@ struct GatekeeperRegoTests {
     @Test("the provider's own systemError (a request over the key bound) denies")
     func systemError() async throws {
         let world = try await TestWorld.shared()
-        let harness = try await WebhookHarness(world: world) { $0.maxImagesPerReview = 1 }
+        let harness = try await WebhookHarness(world: world) {
+            $0.maxImagesPerReview = 1
+            $0.providerTimeout = Self.loadedTimeout
+        }
         let pod = Self.pod([try #require(world.image("signed-k256")).reference, try #require(world.image("signed-p256")).reference])
         let evaluation = try await Self.evaluate(pod, harness: harness)
         #expect(evaluation.violations.count == 1 && evaluation.violations[0].contains("--max-images-per-review"), "\(evaluation.raw)")
@@ -129,7 +136,7 @@ struct GatekeeperRegoTests {
     @Test("an object without images asks nothing and is not denied")
     func noImages() async throws {
         let world = try await TestWorld.shared()
-        let harness = try await WebhookHarness(world: world)
+        let harness = try await WebhookHarness(world: world) { $0.providerTimeout = Self.loadedTimeout }
         let evaluation = try await Self.evaluate(#"{"apiVersion":"v1","kind":"Pod","metadata":{"name":"p"},"spec":{"containers":[]}}"#, harness: harness)
         #expect(evaluation.keys.isEmpty && evaluation.violations.isEmpty, "\(evaluation.raw)")
         #expect(harness.server.metrics.value("atcr_provider_requests_total", [("result", "answered")]) == 0, "no request without images")
