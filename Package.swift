@@ -9,6 +9,7 @@ let package = Package(
         .executable(name: "atcr-verify", targets: ["atcr-verify"]),
         .executable(name: "atcr-testbed", targets: ["atcr-testbed"]),
         .executable(name: "atcr-webhook", targets: ["atcr-webhook"]),
+        .executable(name: "atcr-containerd-verifier", targets: ["atcr-containerd-verifier"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-crypto.git", "3.12.3"..<"5.0.0"),
@@ -99,6 +100,7 @@ let package = Package(
         .target(
             name: "Webhook",
             dependencies: [
+                "ATProto",
                 "Admission",
                 "Verifier",
                 "TrustPolicy",
@@ -129,6 +131,27 @@ let package = Package(
                 "CommandSettings",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
+        ),
+        // containerd 2.x's image verifier (bindir plugin): the invocation, stdin and ATCR_*
+        // settings, over the webhook's own per-image decision path.
+        .target(
+            name: "ContainerdVerifier",
+            dependencies: [
+                "ATProto",
+                "Admission",
+                "CommandSettings",
+                "HTTPFetch",
+                "OCI",
+                "TrustPolicy",
+                "TrustPolicyWatcher",
+                "Verifier",
+                "Webhook",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(
+            name: "atcr-containerd-verifier",
+            dependencies: ["ContainerdVerifier"]
         ),
         // The local ATCR world: TLS CA, PLC directory, did:web host, PDS, OCI registry, scenarios.
         .target(
@@ -317,6 +340,10 @@ let package = Package(
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Hummingbird", package: "hummingbird"),
             ]
+        ),
+        .testTarget(
+            name: "ContainerdVerifierTests",
+            dependencies: ["ContainerdVerifier", "OCI", "Testbed", "atcr-containerd-verifier"]
         ),
         .testTarget(
             name: "CommandSettingsTests",

@@ -130,7 +130,8 @@ public struct SettingsReader: Sendable {
         parse: (String) -> Value?, invalid: (Value) -> String?
     ) -> Value {
         if let env { consulted.insert(env) }
-        let origin = env.map { " (set by \(name) or \($0))" } ?? ""
+        // An environment-only setting (an executable without flags) passes its variable as `name`.
+        let origin = env.map { $0 == name ? "" : " (set by \(name) or \($0))" } ?? ""
         if let flag {
             if let why = invalid(flag) {
                 problems.append("\(name) \(flag): \(why)\(origin)")

@@ -16,7 +16,7 @@ struct WebhookCommand: AsyncParsableCommand {
         abstract: "Kubernetes validating admission webhook: admits Pods whose images carry a valid ATProto signature by a trusted DID.",
         discussion: """
             Serves HTTPS (TLS 1.2+; HTTP/1.1 and HTTP/2 by ALPN) with POST /validate (AdmissionReview \
-            admission.k8s.io/v1), GET /healthz, GET /readyz (ready once a valid policy and the certificate \
+            admission.k8s.io/v1), POST /gatekeeper/verify (Gatekeeper external data, docs/gatekeeper.md), GET /healthz, GET /readyz (ready once a valid policy and the certificate \
             have loaded) and GET /metrics (Prometheus; also on the plain --metrics-port). The certificate, key \
             and policy files are re-read when they change (Secret and ConfigMap volume updates). One JSON audit \
             line per image decision goes to stdout; logs (JSON) to stderr. SIGTERM: drain for --shutdown-delay \
@@ -57,6 +57,10 @@ struct WebhookCommand: AsyncParsableCommand {
     var allowPrivateUpstreams = false
     @Option(parsing: .unconditional, help: "Seconds to keep answering after SIGTERM while draining: /readyz 503, HTTP/1.1 answers close their connection (ATCR_SHUTDOWN_DELAY, default 5).")
     var shutdownDelay: Int?
+    @Option(help: "CA (PEM) whose client certificates POST /gatekeeper/verify requires, e.g. Gatekeeper's ca.crt; presented certificates are verified at the handshake, /validate needs none (ATCR_PROVIDER_CLIENT_CA; default: any TLS client).")
+    var providerClientCA: String?
+    @Option(parsing: .unconditional, help: "Seconds POST /gatekeeper/verify may take for a whole ProviderRequest, 0.1…30; keep it below the Provider's timeout (ATCR_PROVIDER_TIMEOUT, default 2).")
+    var providerTimeout: Double?
     @Option(parsing: .unconditional, help: "A review naming more distinct images than this verifies none: images a policy requires a signature for are then denied under enforce (ATCR_MAX_IMAGES_PER_REVIEW, default \(defaults.maxImagesPerReview)).")
     var maxImagesPerReview: Int?
     @Option(parsing: .unconditional, help: "Verifications in flight at once; an image waits for a slot until its review's deadline (ATCR_MAX_CONCURRENT_VERIFICATIONS, default \(defaults.maxConcurrentVerifications)).")
@@ -108,6 +112,11 @@ struct WebhookCommand: AsyncParsableCommand {
         }
         configuration.allowPrivateUpstreams = settings.flag(allowPrivateUpstreams, "--allow-private-upstreams", env: "ATCR_ALLOW_PRIVATE_UPSTREAMS")
         configuration.shutdownDelay = .seconds(settings.int(shutdownDelay, "--shutdown-delay", env: "ATCR_SHUTDOWN_DELAY", default: 5, in: 0...60))
+        configuration.providerClientCA = settings.string(providerClientCA, "--provider-client-ca", env: "ATCR_PROVIDER_CLIENT_CA")
+        let providerSeconds = settings.double(
+            providerTimeout, "--provider-timeout", env: "ATCR_PROVIDER_TIMEOUT", default: 2,
+            expected: "0.1…30 seconds", isValid: { (0.1...30).contains($0) })
+        configuration.providerTimeout = .milliseconds(Int((providerSeconds * 1000).rounded()))
         configuration.maxImagesPerReview = settings.int(
             maxImagesPerReview, "--max-images-per-review", env: "ATCR_MAX_IMAGES_PER_REVIEW", default: Self.defaults.maxImagesPerReview, atLeast: 1)
         configuration.maxConcurrentVerifications = settings.int(

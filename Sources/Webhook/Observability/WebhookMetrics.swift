@@ -104,6 +104,8 @@ public final class WebhookMetrics: Sendable {
         "atcr_upstream_errors_total": "Failed requests to registries, DID directories and PDSes, by kind.",
         "atcr_events_total": "Kubernetes Events, by result (sent, rejected, dropped, failed).",
         "atcr_admission_reviews_over_image_bound_total": "AdmissionReviews naming more images than --max-images-per-review (none verified).",
+        "atcr_provider_requests_total": "Gatekeeper ProviderRequests (POST /gatekeeper/verify), by result (answered; bad_request: malformed or over --max-images-per-review; not_ready: no valid policy; forbidden: no client certificate).",
+        "atcr_provider_keys_total": "Gatekeeper ProviderRequest keys (images) answered, by decision (allow, audit, deny).",
         "atcr_verifications_in_flight": "Images being verified for reviews now (each holds a verification slot).",
         "atcr_verification_slot_waiters": "Images waiting for a verification slot now (--max-concurrent-verifications).",
         "atcr_background_loads": "Cache loads going on after their review gave up, each holding a background slot.",

@@ -36,6 +36,11 @@ public struct WebhookConfiguration: Sendable {
     public var shutdownDelay: Duration = .seconds(5)
     /// Which per-image audit lines go to stdout: all, findings (denials and audit findings), none.
     public var auditLines: AuditLines = .all
+    /// `POST /gatekeeper/verify`: a CA (PEM) whose client certificates the provider requires
+    /// (Gatekeeper presents its webhook certificate); nil: any TLS client may ask.
+    public var providerClientCA: String?
+    /// `POST /gatekeeper/verify`: the whole request's deadline, inside the Provider's `timeout`.
+    public var providerTimeout: Duration = .seconds(2)
     /// How often certificate and policy files are checked for changes.
     public var reloadInterval: Duration = .seconds(1)
     /// `ATCR_*` variables that are set but that no setting reads (a typo?): logged as warnings.

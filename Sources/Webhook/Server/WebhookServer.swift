@@ -164,6 +164,7 @@ public final class WebhookServer: Sendable {
     /// first to report a startup error before anything else is logged; `run` repeats it.
     public func preflight() async throws(WebhookStartupError) {
         if let problem = certificates.startupProblem() { throw .certificate(problem) }
+        _ = try providerClientCertificates()
         try await PortCheck.free(host: configuration.host, ports: [("--port", configuration.port), ("--metrics-port", configuration.metricsPort)])
     }
 
@@ -175,7 +176,7 @@ public final class WebhookServer: Sendable {
                 metadata: ["error": "\(certificates.lastError ?? "")"])
         }
         _ = await policyWatcher.checkNow()
-        let tls = certificates.tlsConfiguration(alpn: ["h2", "http/1.1"])
+        let tls = try withProviderClientCA(certificates.tlsConfiguration(alpn: ["h2", "http/1.1"]))
         let router = Router(context: WebhookRequestContext.self)
         router.add(middleware: DrainMiddleware(state: drain))
         addRoutes(to: router, metricsHere: true)
@@ -262,6 +263,7 @@ public final class WebhookServer: Sendable {
                 metrics.observeReview(ContinuousClock.now - started)
                 return Self.json(.init(code: answer.status), answer.body)
             }
+            addGatekeeperRoute(to: router)
         }
         router.get("healthz") { _, _ in Self.json(.ok, #"{"status":"ok"}"#) }
         router.get("readyz") { _, _ in
