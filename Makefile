@@ -11,8 +11,9 @@ demo:
 demo-proofs:
 	scripts/demo-proofs
 
+# The whole suite, in three groups (scripts/test says why).
 test: setup
-	swift test
+	scripts/test
 
 bench: setup
 	swift run -c release atcr-bench proofs

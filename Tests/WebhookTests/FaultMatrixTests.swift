@@ -42,12 +42,13 @@ struct FaultMatrixTests {
         case inject(FaultSwitch.Fault)
     }
 
-    /// The review's deadline (the API server's default): rows run in parallel, 15 worlds and 30
-    /// webhooks on a CI machine's cores, so "at once" is judged against half of it.
-    static let deadlineSeconds = 10
+    /// The review's deadline. The rows run one at a time, but beside the rest of the suite on a
+    /// CI machine's cores: "at once" means well before it (a fault retried until the deadline
+    /// would take all of it), not the ~10 ms a quiet machine shows (`make bench-report`).
+    static let deadlineSeconds = 12
     /// Longer than the deadline, short enough that the load that outlives the review finishes
     /// (and is cached) soon after the fault is gone.
-    static let stall: Duration = .seconds(13)
+    static let stall: Duration = .seconds(15)
 
     static let rows: [Row] = [
         Row(name: "PLC directory down", image: "signed-k256-digest", server: \.plcServer, fault: .down,
@@ -64,7 +65,7 @@ struct FaultMatrixTests {
         Row(name: "PDS stalled", image: "signed-k256-digest", server: \.pdsServer,
             fault: .inject(.init(matching: "getRecord", stall: stall)), reason: "timed out", timing: .atDeadline),
         Row(name: "PDS slow-drip", image: "signed-k256-digest", server: \.pdsServer,
-            fault: .inject(.init(matching: "getRecord", body: .drip(pieces: 14, interval: .seconds(1)))),
+            fault: .inject(.init(matching: "getRecord", body: .drip(pieces: 16, interval: .seconds(1)))),
             reason: "timed out", timing: .atDeadline),
         Row(name: "PDS truncated CAR", image: "signed-k256-digest", server: \.pdsServer,
             fault: .inject(.init(matching: "getRecord", body: .truncate(keeping: 200))), reason: "truncated", timing: .atOnce),
@@ -109,10 +110,10 @@ struct FaultMatrixTests {
         for (mode, answer) in [("enforce", denial), ("audit", finding)] {
             switch row.timing {
             case .atOnce:
-                #expect(answer.elapsed < .seconds(Self.deadlineSeconds / 2), "\(row.name), \(mode): answered in \(answer.elapsed), not at once")
+                #expect(answer.elapsed < .seconds(Self.deadlineSeconds - 4), "\(row.name), \(mode): answered in \(answer.elapsed), not at once")
             case .atDeadline:
                 #expect(answer.elapsed >= .seconds(Self.deadlineSeconds) - .milliseconds(1_000), "\(row.name), \(mode): \(answer.elapsed)")
-                #expect(answer.elapsed < .seconds(Self.deadlineSeconds) + .milliseconds(1_500), "\(row.name), \(mode): \(answer.elapsed)")
+                #expect(answer.elapsed < .seconds(Self.deadlineSeconds + 3), "\(row.name), \(mode): \(answer.elapsed)")
             case .slowly:
                 #expect(answer.elapsed < .seconds(Self.deadlineSeconds), "\(row.name), \(mode): \(answer.elapsed)")
             }
