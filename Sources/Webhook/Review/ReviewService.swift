@@ -101,16 +101,7 @@ public final class ReviewService: Sendable {
             ])
             decisions = decideUnverified(plan.toVerify, bound: bound, namespace: request.namespace, policy: policy, now: now)
         } else if case .verify = plan.disposition {
-            decisions = await withTaskGroup(of: (Int, ImageDecision).self) { group in
-                for (index, use) in plan.toVerify.enumerated() {
-                    group.addTask {
-                        (index, await self.decide(use, namespace: request.namespace, policy: policy, now: now, deadline: deadline))
-                    }
-                }
-                var collected: [(Int, ImageDecision)] = []
-                for await item in group { collected.append(item) }
-                return collected.sorted { $0.0 < $1.0 }.map(\.1)
-            }
+            decisions = await decideAll(plan.toVerify, namespace: request.namespace, policy: policy, now: now, deadline: deadline).map(\.decision)
         }
         let outcome = AdmissionOutcome(request: request, plan: plan, decisions: decisions)
         let time = Date()
@@ -125,16 +116,42 @@ public final class ReviewService: Sendable {
         return Answer(status: 200, body: outcome.response.body)
     }
 
+    /// Verifies every image of `uses` at once within the deadline and decides each (in `uses`'
+    /// order). With `pinning` (`/mutate`), each decision also says what the image may be pinned to.
+    func decideAll(
+        _ uses: [ImageUse], namespace: String?, policy: TrustPolicy, now: Date, deadline: ContinuousClock.Instant, pinning: Bool = false
+    ) async -> [Decided] {
+        await withTaskGroup(of: (Int, Decided).self) { group in
+            for (index, use) in uses.enumerated() {
+                group.addTask {
+                    (index, await self.decide(use, namespace: namespace, policy: policy, now: now, deadline: deadline, pinning: pinning))
+                }
+            }
+            var collected: [(Int, Decided)] = []
+            for await item in group { collected.append(item) }
+            return collected.sorted { $0.0 < $1.0 }.map(\.1)
+        }
+    }
+
+    /// One image's decision, and (with `pinning`) the image pinned to its verified digest.
+    struct Decided: Sendable {
+        var decision: ImageDecision
+        /// `image@sha256:…` when `/mutate` may rewrite the image to it (see ``pinnedImage``).
+        var pinned: String? = nil
+    }
+
     /// Verifies one image within the deadline and decides it. An image that needs signatures
     /// first waits for a verification slot (``ImageVerifier/slots``); one that gets none before
     /// the deadline is decided as timed out.
-    func decide(_ use: ImageUse, namespace: String?, policy: TrustPolicy, now: Date, deadline: ContinuousClock.Instant) async -> ImageDecision {
+    func decide(
+        _ use: ImageUse, namespace: String?, policy: TrustPolicy, now: Date, deadline: ContinuousClock.Instant, pinning: Bool = false
+    ) async -> Decided {
         let started = ContinuousClock.now
         let reference: ImageReference
         do {
             reference = try references.parse(use.image)
         } catch {
-            return invalidReference(use, error: error, started: started)
+            return Decided(decision: invalidReference(use, error: error, started: started))
         }
         let name = ImageName(registry: reference.registry, repository: reference.repository)
         let plan = policy.contactPlan(for: name, namespace: namespace, now: now)
@@ -143,7 +160,8 @@ public final class ReviewService: Sendable {
             slot = await verifier.slots.acquire(before: deadline)
             if slot == nil || ContinuousClock.now >= deadline {  // a slot handed over too late starts nothing
                 slot?.release()
-                return timedOut(use, reference: reference, namespace: namespace, policy: policy, now: now, started: started, waitedForSlot: true)
+                return Decided(decision: timedOut(
+                    use, reference: reference, namespace: namespace, policy: policy, now: now, started: started, waitedForSlot: true))
             }
         }
         let verifier = verifier, taken = slot
@@ -156,18 +174,39 @@ public final class ReviewService: Sendable {
             // those that get none are cancelled (EvidenceCache).
             slot?.release()
             task.cancel()
-            return timedOut(use, reference: reference, namespace: namespace, policy: policy, now: now, started: started, waitedForSlot: false)
+            return Decided(decision: timedOut(
+                use, reference: reference, namespace: namespace, policy: policy, now: now, started: started, waitedForSlot: false))
         }
-        let decision = policy.evaluate(verdict.evaluationInput(namespace: namespace, now: now, auditOnly: options.auditOnly))
+        var input = verdict.evaluationInput(namespace: namespace, now: now, auditOnly: options.auditOnly)
+        let pinnable = pinning && Self.mayPin(verdict)
+        if pinnable { input.pinnedByDigest = true }  // judged as /validate will see it once pinned
+        let decision = policy.evaluate(input)
         let duration = ContinuousClock.now - started
         record(verdict, duration: duration, image: use.image)
         let failedChecks = verdict.signatures.compactMap { report in
             if case .failed(let failure) = report.status { return failure.failedCheck } else { return nil }
         }
-        return ImageDecision(
+        let decided = ImageDecision(
             use: use, digest: verdict.digest?.description, decision: decision, signers: verdict.verifiedDIDs,
             failedChecks: failedChecks, duration: duration, verificationFailure: verdict.error.map { .error($0) },
             notes: verdict.warnings)
+        return Decided(decision: decided, pinned: pinnable ? Self.pinnedImage(use.image, verdict: verdict, decision: decision) : nil)
+    }
+
+    /// True when the verdict is one `/mutate` may pin: signatures were required and looked for,
+    /// nothing failed as a whole, and the digest came from resolving a tag.
+    static func mayPin(_ verdict: ImageVerdict) -> Bool {
+        verdict.scope == .verified && verdict.error == nil && verdict.resolvedFromTag && verdict.digest != nil
+    }
+
+    /// `image@digest` when the decision (made as if pinned) passed every matching policy and at
+    /// least one counted a verified signature; nil otherwise (failed, audited, or no signature
+    /// required: left for `/validate` to decide).
+    static func pinnedImage(_ image: String, verdict: ImageVerdict, decision: PolicyDecision) -> String? {
+        guard mayPin(verdict), let digest = verdict.digest, decision.matchedAnyPolicy, decision.failures.isEmpty,
+            !decision.signers.isEmpty
+        else { return nil }
+        return "\(image)@\(digest)"
     }
 
     /// Decides the images of a review over the image bound without verifying any: the policy in
