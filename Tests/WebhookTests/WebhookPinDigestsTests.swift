@@ -30,7 +30,7 @@ struct WebhookPinDigestsTests {
             var expected = PinReviews.setting(pod, "containers", 0, to: "\(signed.reference)@\(signed.digest)")
             expected = PinReviews.setting(expected, "containers", 2, to: "\(carol.reference)@\(carol.digest)")
             expected = PinReviews.setting(expected, "initContainers", 0, to: "\(signed.reference)@\(signed.digest)")
-            #expect(NSDictionary(dictionary: patched).isEqual(to: expected), "patched: \(try PinReviews.text(patched))")
+            #expect(NSDictionary(dictionary: patched).isEqual(to: expected), "patched: \((try? PinReviews.text(patched)) ?? "?")")
 
             let afterMutate = world.reviewRequests.count
             let validated = try await webhook.post(try PinReviews.review(patched), using: client)
@@ -156,7 +156,7 @@ struct WebhookPinDigestsTests {
         let answer = try await harness.mutate(try PinReviews.review(withSigned, operation: "UPDATE", subResource: "ephemeralcontainers", old: running))
         let patched = try answer.applied(to: withSigned)
         #expect(NSDictionary(dictionary: patched).isEqual(to: PinReviews.setting(withSigned, "ephemeralContainers", 1, to: app)),
-                "only ephemeralContainers[1]: \(try PinReviews.text(patched))")
+                "only ephemeralContainers[1]: \((try? PinReviews.text(patched)) ?? "?")")
         // A plain Pod UPDATE and a Deployment are never patched.
         let update = try await harness.mutate(try PinReviews.review(withSigned, operation: "UPDATE", old: running))
         #expect(update.patch == nil)
