@@ -61,6 +61,13 @@ struct DemoCommand: AsyncParsableCommand {
         say("\(rows.count) reviews, \(rows.count - failures) decided as the world's scenarios expect.")
         say("Full denial messages and one audit line per image: \(directory.path)/audit.jsonl; webhook log: \(directory.path)/webhook.log")
         if failures > 0 { say("MISMATCH: \(failures) review(s) were not decided as expected") }
+        let pinning = try await DemoPinning(world: world, origin: webhook.origin, fetcher: fetcher).run()
+        say("")
+        for line in pinning.lines { say(line) }
+        if !pinning.ok {
+            say("MISMATCH: the tag was not pinned and admitted as expected")
+            failures += 1
+        }
         try await fetcher.shutdown()
 
         if keep {

@@ -16,7 +16,9 @@ struct WebhookCommand: AsyncParsableCommand {
         abstract: "Kubernetes validating admission webhook: admits Pods whose images carry a valid ATProto signature by a trusted DID.",
         discussion: """
             Serves HTTPS (TLS 1.2+; HTTP/1.1 and HTTP/2 by ALPN) with POST /validate (AdmissionReview \
-            admission.k8s.io/v1), POST /gatekeeper/verify (Gatekeeper external data, docs/gatekeeper.md), GET /healthz, GET /readyz (ready once a valid policy and the certificate \
+            admission.k8s.io/v1), POST /mutate (the optional pin-digests mutating webhook: rewrites each \
+            verified tag to its verified digest; docs/operations.md), POST /gatekeeper/verify (Gatekeeper external \
+            data, docs/gatekeeper.md), GET /healthz, GET /readyz (ready once a valid policy and the certificate \
             have loaded) and GET /metrics (Prometheus; also on the plain --metrics-port). The certificate, key \
             and policy files are re-read when they change (Secret and ConfigMap volume updates). One JSON audit \
             line per image decision goes to stdout; logs (JSON) to stderr. SIGTERM: drain for --shutdown-delay \

@@ -45,9 +45,15 @@ public struct AdmissionResponse: Sendable, Hashable {
     public var warnings: [String]
     /// Recorded in the API server's audit log.
     public var auditAnnotations: [AuditAnnotation]
+    /// A mutating webhook's JSON Patch (`patchType: JSONPatch`), sent base64-encoded; nil: none.
+    public var patch: DigestPinPatch?
 
     /// A response from its parts; `AdmissionOutcome` builds the real ones.
-    public init(uid: String, allowed: Bool, status: Status? = nil, warnings: [String] = [], auditAnnotations: [AuditAnnotation] = []) {
+    public init(
+        uid: String, allowed: Bool, status: Status? = nil, warnings: [String] = [], auditAnnotations: [AuditAnnotation] = [],
+        patch: DigestPinPatch? = nil
+    ) {
+        self.patch = patch
         self.uid = uid
         self.allowed = allowed
         self.status = status
@@ -60,8 +66,9 @@ public struct AdmissionResponse: Sendable, Hashable {
         AdmissionResponse(uid: uid, allowed: true)
     }
 
-    /// The whole AdmissionReview answer: `apiVersion`, `kind`, `response` (`warnings` and
-    /// `auditAnnotations` only when non-empty; annotations with invalid keys left out).
+    /// The whole AdmissionReview answer: `apiVersion`, `kind`, `response` (`warnings`,
+    /// `auditAnnotations` and `patchType`/`patch` only when non-empty; annotations with invalid
+    /// keys left out).
     public var json: JSONValue {
         var response: [(String, JSONValue)] = [("uid", .string(uid)), ("allowed", .bool(allowed))]
         if let status {
@@ -72,6 +79,12 @@ public struct AdmissionResponse: Sendable, Hashable {
             ])))
         }
         if !warnings.isEmpty { response.append(("warnings", .strings(warnings))) }
+        if let patch, !patch.isEmpty {
+            response.append(("patchType", .string("JSONPatch")))
+            // Go decodes a []byte field as padded standard base64.
+            let text = Base64.encode(Array(patch.json.utf8))
+            response.append(("patch", .string(text + String(repeating: "=", count: (4 - text.utf8.count % 4) % 4))))
+        }
         let annotations = auditAnnotations.filter { KubernetesNames.isQualifiedNamePart($0.key) }
         if !annotations.isEmpty {
             response.append(("auditAnnotations", .members(annotations.map { ($0.key, .string($0.value)) })))

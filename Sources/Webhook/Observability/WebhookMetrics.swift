@@ -98,6 +98,8 @@ public final class WebhookMetrics: Sendable {
         "atcr_cache_hits_total": "Verifier cache hits, by cache.",
         "atcr_cache_misses_total": "Verifier cache misses, by cache.",
         "atcr_admission_reviews_total": "AdmissionReviews answered, by decision (allow, audit, deny; bad_request: malformed review, HTTP 400; error: no valid policy loaded, HTTP 503).",
+        "atcr_mutation_reviews_total": "POST /mutate answers (pin-digests), by result (pinned; nothing_to_pin; timed_out; not_applicable: not a Pod CREATE or ephemeral-containers UPDATE; over_image_bound; not_ready: no policy; bad_request). Always allowed.",
+        "atcr_pinned_images_total": "Container images /mutate rewrote from a verified tag to its verified digest.",
         "atcr_policy_reloads_total": "Trust-policy loads, by result.",
         "atcr_certificate_reloads_total": "Serving-certificate loads, by result.",
         "atcr_serving_certificate_expiry_timestamp_seconds": "When the serving certificate in use expires (Unix time).",

@@ -9,11 +9,14 @@ public struct DecidedImage: Sendable {
     /// The verifier's evidence; nil when the image was not verified (timed out, no slot before
     /// the deadline, an invalid reference, or a review over the image bound).
     public let verdict: ImageVerdict?
+    /// `image@sha256:…` when `/mutate` may rewrite the image to it (decided with `pinning`).
+    public let pinned: String?
 
-    /// A decision and its evidence.
-    public init(decision: ImageDecision, verdict: ImageVerdict?) {
+    /// A decision, its evidence, and what the image may be pinned to.
+    public init(decision: ImageDecision, verdict: ImageVerdict?, pinned: String? = nil) {
         self.decision = decision
         self.verdict = verdict
+        self.pinned = pinned
     }
 
     /// True when the image's verification could not complete for a reason that may go away

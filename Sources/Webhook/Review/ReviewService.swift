@@ -127,18 +127,26 @@ public final class ReviewService: Sendable {
             images = decideUnverified(plan.toVerify, bound: bound, namespace: request.namespace, policy: policy, now: now)
                 .map { DecidedImage(decision: $0, verdict: nil) }
         } else if case .verify = plan.disposition {
-            images = await withTaskGroup(of: (Int, DecidedImage).self) { group in
-                for (index, use) in plan.toVerify.enumerated() {
-                    group.addTask {
-                        (index, await self.decideImage(use, namespace: request.namespace, policy: policy, now: now, deadline: deadline))
-                    }
-                }
-                var collected: [(Int, DecidedImage)] = []
-                for await item in group { collected.append(item) }
-                return collected.sorted { $0.0 < $1.0 }.map(\.1)
-            }
+            images = await decideAll(plan.toVerify, namespace: request.namespace, policy: policy, now: now, deadline: deadline)
         }
         return ReviewEvaluation(outcome: AdmissionOutcome(request: request, plan: plan, decisions: images.map(\.decision)), images: images)
+    }
+
+    /// Verifies every image of `uses` at once within the deadline and decides each (in `uses`'
+    /// order). With `pinning` (`/mutate`), each decision also says what the image may be pinned to.
+    func decideAll(
+        _ uses: [ImageUse], namespace: String?, policy: TrustPolicy, now: Date, deadline: ContinuousClock.Instant, pinning: Bool = false
+    ) async -> [DecidedImage] {
+        await withTaskGroup(of: (Int, DecidedImage).self) { group in
+            for (index, use) in uses.enumerated() {
+                group.addTask {
+                    (index, await self.decideImage(use, namespace: namespace, policy: policy, now: now, deadline: deadline, pinning: pinning))
+                }
+            }
+            var collected: [(Int, DecidedImage)] = []
+            for await item in group { collected.append(item) }
+            return collected.sorted { $0.0 < $1.0 }.map(\.1)
+        }
     }
 
     /// Verifies one image within the deadline and decides it. An image that needs signatures
@@ -149,9 +157,11 @@ public final class ReviewService: Sendable {
     }
 
     /// `decide`, with the verifier's evidence when verification finished: the one per-image
-    /// decision path of the webhook and of `atcr-verify`.
+    /// decision path of the webhook (`/validate`, `/mutate`, the Gatekeeper provider), of
+    /// `atcr-verify` and of the containerd verifier. With `pinning` (`/mutate`), the decision is
+    /// made as if the image were pinned, and says what it may be pinned to.
     public func decideImage(
-        _ use: ImageUse, namespace: String?, policy: TrustPolicy, now: Date, deadline: ContinuousClock.Instant
+        _ use: ImageUse, namespace: String?, policy: TrustPolicy, now: Date, deadline: ContinuousClock.Instant, pinning: Bool = false
     ) async -> DecidedImage {
         let started = ContinuousClock.now
         let reference: ImageReference
@@ -186,18 +196,37 @@ public final class ReviewService: Sendable {
                 decision: timedOut(use, reference: reference, namespace: namespace, policy: policy, now: now, started: started, waitedForSlot: false),
                 verdict: nil)
         }
-        let decision = policy.evaluate(verdict.evaluationInput(namespace: namespace, now: now, auditOnly: options.auditOnly))
+        var input = verdict.evaluationInput(namespace: namespace, now: now, auditOnly: options.auditOnly)
+        let pinnable = pinning && Self.mayPin(verdict)
+        if pinnable { input.pinnedByDigest = true }  // judged as /validate will see it once pinned
+        let decision = policy.evaluate(input)
         let duration = ContinuousClock.now - started
         record(verdict, duration: duration, image: use.image)
         let failedChecks = verdict.signatures.compactMap { report in
             if case .failed(let failure) = report.status { return failure.failedCheck } else { return nil }
         }
+        let decided = ImageDecision(
+            use: use, digest: verdict.digest?.description, decision: decision, signers: verdict.verifiedDIDs,
+            failedChecks: failedChecks, duration: duration, verificationFailure: verdict.error.map { .error($0) },
+            notes: verdict.warnings)
         return DecidedImage(
-            decision: ImageDecision(
-                use: use, digest: verdict.digest?.description, decision: decision, signers: verdict.verifiedDIDs,
-                failedChecks: failedChecks, duration: duration, verificationFailure: verdict.error.map { .error($0) },
-                notes: verdict.warnings),
-            verdict: verdict)
+            decision: decided, verdict: verdict, pinned: pinnable ? Self.pinnedImage(use.image, verdict: verdict, decision: decision) : nil)
+    }
+
+    /// True when the verdict is one `/mutate` may pin: signatures were required and looked for,
+    /// nothing failed as a whole, and the digest came from resolving a tag.
+    static func mayPin(_ verdict: ImageVerdict) -> Bool {
+        verdict.scope == .verified && verdict.error == nil && verdict.resolvedFromTag && verdict.digest != nil
+    }
+
+    /// `image@digest` when the decision (made as if pinned) passed every matching policy and at
+    /// least one counted a verified signature; nil otherwise (failed, audited, or no signature
+    /// required: left for `/validate` to decide).
+    static func pinnedImage(_ image: String, verdict: ImageVerdict, decision: PolicyDecision) -> String? {
+        guard mayPin(verdict), let digest = verdict.digest, decision.matchedAnyPolicy, decision.failures.isEmpty,
+            !decision.signers.isEmpty
+        else { return nil }
+        return "\(image)@\(digest)"
     }
 
     /// Decides the images of a review over the image bound without verifying any: the policy in

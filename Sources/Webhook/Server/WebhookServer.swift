@@ -14,7 +14,7 @@ import TrustPolicyWatcher
 import Verifier
 
 /// The admission webhook: HTTPS (TLS 1.2+, HTTP/1.1 keep-alive, and HTTP/2 through ALPN) with
-/// `POST /validate`, `GET /healthz`, `GET /readyz`, `GET /metrics`; the certificate and the trust
+/// `POST /validate`, `POST /mutate` (the optional pin-digests webhook), `GET /healthz`, `GET /readyz`, `GET /metrics`; the certificate and the trust
 /// policy re-read when their files change; Events sent in the background; SIGTERM (or
 /// cancellation) stops accepting, finishes in-flight reviews, and returns.
 public final class WebhookServer: Sendable {
@@ -251,16 +251,17 @@ public final class WebhookServer: Sendable {
         let service = service, maxBody = configuration.maxBodyBytes, metrics = metrics
         if reviews {
             router.post("validate") { request, context -> Response in
-                let body: [UInt8]
-                do {
-                    var buffer = try await request.body.collect(upTo: maxBody)
-                    body = buffer.readBytes(length: buffer.readableBytes) ?? []
-                } catch {
-                    return Self.json(.badRequest, #"{"error":"body_too_large","message":"the request body is larger than \#(maxBody) bytes"}"#)
-                }
+                guard let body = try? await Self.body(of: request, upTo: maxBody) else { return Self.bodyTooLarge(maxBody) }
                 let started = ContinuousClock.now
                 let answer = await service.review(body: body, query: request.uri.query)
                 metrics.observeReview(ContinuousClock.now - started)
+                return Self.json(.init(code: answer.status), answer.body)
+            }
+            // The optional pin-digests companion (manifests/components/pin-digests): the same
+            // review path, answering with a JSON Patch.
+            router.post("mutate") { request, context -> Response in
+                guard let body = try? await Self.body(of: request, upTo: maxBody) else { return Self.bodyTooLarge(maxBody) }
+                let answer = await service.mutate(body: body, query: request.uri.query)
                 return Self.json(.init(code: answer.status), answer.body)
             }
             addGatekeeperRoute(to: router)
@@ -320,6 +321,16 @@ public final class WebhookServer: Sendable {
         }
         recordFreshness()
         return metrics.render()
+    }
+
+    /// The request body, at most `limit` bytes (throws beyond).
+    static func body(of request: Request, upTo limit: Int) async throws -> [UInt8] {
+        var buffer = try await request.body.collect(upTo: limit)
+        return buffer.readBytes(length: buffer.readableBytes) ?? []
+    }
+
+    static func bodyTooLarge(_ limit: Int) -> Response {
+        json(.badRequest, #"{"error":"body_too_large","message":"the request body is larger than \#(limit) bytes"}"#)
     }
 
     static func json(_ status: HTTPResponse.Status, _ body: String) -> Response {
