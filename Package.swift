@@ -343,7 +343,7 @@ let package = Package(
         ),
         .testTarget(
             name: "ContainerdVerifierTests",
-            dependencies: ["ContainerdVerifier", "OCI", "Testbed", "atcr-containerd-verifier"]
+            dependencies: ["ATProto", "ContainerdVerifier", "OCI", "Testbed", "Verifier", "atcr-containerd-verifier"]
         ),
         .testTarget(
             name: "CommandSettingsTests",

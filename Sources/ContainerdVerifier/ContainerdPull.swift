@@ -101,12 +101,16 @@ public enum ContainerdPull {
             options: .init(
                 resolver: .init(plcDirectory: settings.plcDirectory, allowInsecureLocal: settings.allowInsecureLocal),
                 backgroundBudget: .zero, caches: caches))
+        let disk = DiskCache.open(settings.cacheDirectory, logger: logger)
+        await disk?.load(into: verifier.caches, allowInsecureLocal: settings.allowInsecureLocal)
         let service = ReviewService(
             verifier: verifier, policy: { policy },
             options: .init(auditOnly: settings.auditOnly, defaultTimeout: settings.timeout, auditLines: .none),
             metrics: WebhookMetrics(), logger: logger, events: nil, audit: { _ in })
         let decision = await service.decide(
             image: target.reference.description, namespace: nil, policy: policy, now: Date(), deadline: started + settings.timeout)
+        // Saving may wait for another pull's save, but never past the deadline nor a second.
+        await disk?.save(from: verifier.caches, configuration: caches, until: min(started + settings.timeout, .now + .seconds(1)))
         // Not awaited: a request still stalled past the deadline would hold the answer until it
         // ends. The process exits right after printing; the task keeps the client alive till then.
         Task.detached { try? await fetcher.shutdown() }

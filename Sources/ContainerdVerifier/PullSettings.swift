@@ -29,6 +29,9 @@ public struct PullSettings: Sendable, Equatable {
     /// `ATCR_DID_STALE_IF_ERROR`: seconds an expired DID document may be used while its
     /// directory is unreachable.
     public var didStaleIfError: Duration = .seconds(3600)
+    /// `ATCR_CACHE_DIR`: where DID documents, record proofs and the highest commit rev per DID
+    /// are kept between pulls (``DiskCache``); nil (`none`): no disk cache.
+    public var cacheDirectory: String? = "/var/cache/atcr-verify"
     /// `ATCR_*` variables set in the environment that no setting reads (a typo?).
     public var unknownVariables: [String] = []
 
@@ -47,6 +50,9 @@ public struct PullSettings: Sendable, Equatable {
         settings.allowPrivateUpstreams = reader.bool(nil, "ATCR_ALLOW_PRIVATE_UPSTREAMS", env: "ATCR_ALLOW_PRIVATE_UPSTREAMS", default: false)
         settings.timeout = .seconds(reader.int(nil, "ATCR_TIMEOUT", env: "ATCR_TIMEOUT", default: 8, in: 1...60))
         settings.didStaleIfError = .seconds(reader.int(nil, "ATCR_DID_STALE_IF_ERROR", env: "ATCR_DID_STALE_IF_ERROR", default: 3600, atLeast: 0))
+        if let cacheDirectory = reader.string(nil, "ATCR_CACHE_DIR", env: "ATCR_CACHE_DIR") {
+            settings.cacheDirectory = ["", "none"].contains(cacheDirectory) ? nil : cacheDirectory
+        }
         try reader.check()
         settings.unknownVariables = reader.unreadVariables()
         return settings

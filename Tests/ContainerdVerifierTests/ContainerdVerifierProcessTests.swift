@@ -17,6 +17,9 @@ struct ContainerdVerifierProcessTests {
             "ATCR_PLC_URL": world.plcServer.origin,
             "ATCR_CA_BUNDLE": try #require(world.caPath),
             "ATCR_ALLOW_INSECURE_LOCAL": "true",
+            // A disk cache of this environment's own: calls with one environment share it, as
+            // the pulls of one node do.
+            "ATCR_CACHE_DIR": state.appendingPathComponent("cache").path,
         ]
         environment.merge(extra) { $1 }
         return environment
@@ -54,9 +57,8 @@ struct ContainerdVerifierProcessTests {
                 #expect(call.exitCode == 0, "\(image.scenario): \(call.reason) \(call.stderr)")
                 #expect(call.reason.hasPrefix("atcr-verify: AUDIT") && call.reason.contains("dev-images"), "\(image.scenario): \(call.reason)")
             case .deny:
-                // A replayed commit is caught only by a process that saw the newer commit first
-                // (the webhook's revision tracker); each pull is a new process (docs/containerd.md).
-                if image.scenario == "replayed-commit" { continue }
+                // A replayed commit is caught because an earlier pull (replay-baseline) saw the
+                // newer commit and left its rev in the disk cache.
                 #expect(call.exitCode == 1, "\(image.scenario): \(call.reason) \(call.stderr)")
                 #expect(call.reason.hasPrefix("atcr-verify: DENY"), "\(image.scenario): \(call.reason)")
                 if let policy = image.policy { #expect(call.reason.contains(policy), "\(image.scenario): names the policy: \(call.reason)") }

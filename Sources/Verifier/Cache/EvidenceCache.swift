@@ -111,6 +111,34 @@ public actor EvidenceCache<Key: Hashable & Sendable, Value: Sendable> {
         return value
     }
 
+    /// The positive entries that may still be used (fresh, or within the stale-if-error
+    /// window), least recently used first, each with its age: what a process about to exit
+    /// hands to the next one (the containerd verifier's disk cache). Negatives are not handed on.
+    public func usableEntries() -> [(key: Key, value: Value, age: Duration)] {
+        let now = clock.now()
+        return store.keysByRecency.reversed().compactMap { key in
+            guard case .positive(let value, let fetchedAt)? = store.peek(key), isUsable(fetchedAt: fetchedAt, now: now) else { return nil }
+            return (key, value, now - fetchedAt)
+        }
+    }
+
+    /// Stores `value` for `key` as if it had been loaded `age` ago, so the same TTL and
+    /// stale-if-error window apply to it as to a value this process loaded. Nothing happens
+    /// when `key` is already held or the value would be past use. Returns whether it was stored.
+    @discardableResult
+    public func restore(_ value: Value, for key: Key, age: Duration) -> Bool {
+        let now = clock.now()
+        let fetchedAt = now - max(.zero, age)
+        guard store.peek(key) == nil, isUsable(fetchedAt: fetchedAt, now: now) else { return false }
+        insert(.positive(value, fetchedAt: fetchedAt), for: key)
+        return store.peek(key) != nil
+    }
+
+    /// True while a positive entry fetched at `fetchedAt` is fresh or may stand in for a failed reload.
+    private func isUsable(fetchedAt: ContinuousClock.Instant, now: ContinuousClock.Instant) -> Bool {
+        now < fetchedAt + configuration.ttl || staleFallback(fetchedAt: fetchedAt, now: now) != nil
+    }
+
     /// Forgets `key`, so the next request loads it again (e.g. a DID document after a
     /// signature failed: the key may have rotated). A load already running for `key` still
     /// answers its waiters, but its outcome is not stored and new requests start a fresh load.

@@ -39,6 +39,12 @@ public actor RevisionTracker {
         highest.peek(did)
     }
 
+    /// Every remembered DID with its highest rev, least recently observed first: what a
+    /// process about to exit hands to the next one, which replays them with ``observe(did:rev:)``.
+    public func remembered() -> [(did: DID, rev: TID)] {
+        highest.keysByRecency.reversed().compactMap { did in highest.peek(did).map { (did, $0) } }
+    }
+
     /// The number of DIDs remembered.
     public var count: Int { highest.count }
 }

@@ -98,6 +98,13 @@ public struct EvidenceKey: Hashable, Sendable {
     public let repository: String
     public let digest: Digest
     public let did: String
+
+    public init(registry: String, repository: String, digest: Digest, did: String) {
+        self.registry = registry
+        self.repository = repository
+        self.digest = digest
+        self.did = did
+    }
 }
 
 extension SignatureFailure {

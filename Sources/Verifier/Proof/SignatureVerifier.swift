@@ -19,6 +19,22 @@ public struct VerifiedSignature: Sendable, Equatable {
     public let key: PublicKey
     /// When the proof was requested: the PDS state it shows is at least this recent.
     public let requestedAt: ContinuousClock.Instant
+
+    public init(
+        did: DID, handle: String?, keyType: KeyType, rev: String?, commitCID: CID, recordCID: CID, staleIdentity: Bool,
+        pds: ServiceEndpoint, key: PublicKey, requestedAt: ContinuousClock.Instant
+    ) {
+        self.did = did
+        self.handle = handle
+        self.keyType = keyType
+        self.rev = rev
+        self.commitCID = commitCID
+        self.recordCID = recordCID
+        self.staleIdentity = staleIdentity
+        self.pds = pds
+        self.key = key
+        self.requestedAt = requestedAt
+    }
 }
 
 /// How to reach and check one trusted DID: pinned keys and PDS from the policy, if any.
