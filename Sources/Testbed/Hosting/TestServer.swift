@@ -5,6 +5,7 @@ import HummingbirdTLS
 import Logging
 import NIOCore
 import NIOSSL
+import ServiceLifecycle
 import Synchronization
 
 /// One server of the test world, on 127.0.0.1, over TLS (the world's CA) or plain HTTP.
@@ -30,11 +31,17 @@ public final class TestServer: Sendable {
     public let connections: ConnectionLog
     /// The simulated network distance (``Latency``): zero unless set.
     public let latency: Latency
-    private let running: Mutex<Task<Void, any Error>?>
+    private let running: Mutex<Serving?>
     private let launch: Launch
 
-    /// Binds the router to a port and serves it until cancelled: the bound port and the task.
-    typealias Launch = @Sendable (_ port: Int) async throws -> (Int, Task<Void, any Error>)
+    /// A server that listens: the task serving it and the group whose graceful shutdown stops it.
+    struct Serving: Sendable {
+        let task: Task<Void, any Error>
+        let group: ServiceGroup
+    }
+
+    /// Binds the router to a port and serves it until shut down: the bound port, and how it is served.
+    typealias Launch = @Sendable (_ port: Int) async throws -> (Int, Serving)
 
     /// `localhost:<port>` with TLS (the name the certificate carries), `127.0.0.1:<port>`
     /// without: the host a client names (for a registry, its registry name).
@@ -47,7 +54,7 @@ public final class TestServer: Sendable {
 
     private init(
         port: Int, scheme: String, log: RequestLog, faults: FaultSwitch, connections: ConnectionLog, latency: Latency,
-        task: Task<Void, any Error>, launch: @escaping Launch
+        serving: Serving, launch: @escaping Launch
     ) {
         self.connections = connections
         self.latency = latency
@@ -55,7 +62,7 @@ public final class TestServer: Sendable {
         self.scheme = scheme
         self.log = log
         self.faults = faults
-        running = Mutex(task)
+        running = Mutex(serving)
         self.launch = launch
     }
 
@@ -87,9 +94,10 @@ public final class TestServer: Sendable {
                     continuation.finish()
                 },
                 logger: logger)
+            let group = ServiceGroup(configuration: .init(services: [application], gracefulShutdownSignals: [], logger: logger))
             let task = Task {
                 defer { continuation.finish() }
-                try await application.run()
+                try await group.run()
             }
             var bound: Int?
             for await value in ports { bound = value }
@@ -98,26 +106,35 @@ public final class TestServer: Sendable {
                 let failure = await task.result
                 throw StartError.didNotStart("\(name) on port \(port): \(failure)")
             }
-            return (bound, task)
+            return (bound, Serving(task: task, group: group))
         }
-        let (bound, task) = try await launch(port)
+        let (bound, serving) = try await launch(port)
         return TestServer(
             port: bound, scheme: tls == nil ? "http" : "https", log: log, faults: faults, connections: connections, latency: shape,
-            task: task, launch: launch)
+            serving: serving, launch: launch)
     }
 
     /// Stops listening (clients then get "connection refused") until ``resume()``: an upstream
     /// that is down, for outage tests.
     public func stop() async {
-        guard let task = running.withLock({ running in defer { running = nil }; return running }) else { return }
-        task.cancel()
-        _ = await task.result
+        guard let serving = running.withLock({ running in defer { running = nil }; return running }) else { return }
+        // A graceful shutdown first: it closes the listening socket and serves every connection
+        // already accepted. Cancelling at once could drop an accepted connection NIO has not
+        // handed over yet, which traps ("Deinited NIOAsyncWriter without calling finish()").
+        // Requests a fault keeps stalled are then cut by cancellation.
+        await serving.group.triggerGracefulShutdown()
+        let finished = Task {
+            try? await Task.sleep(for: .seconds(1))
+            serving.task.cancel()
+        }
+        _ = await serving.task.result
+        finished.cancel()
     }
 
     /// Listens again on the same port after ``stop()``, with the same routes, log and faults.
     public func resume() async throws {
         guard running.withLock({ $0 == nil }) else { return }
-        let (_, task) = try await launch(port)
-        running.withLock { $0 = task }
+        let (_, serving) = try await launch(port)
+        running.withLock { $0 = serving }
     }
 }

@@ -114,7 +114,9 @@ public final class TestWorld: Sendable {
                 options: options, directory: directory, ca: ca, caPath: caPath, plc: plc, pds: pds, registry: registry,
                 didWeb: didWeb, secondPDS: secondPDS, servers: servers, accounts: builder.accounts, images: images, changes: changes)
         } catch {
-            for server in servers { await server.stop() }
+            await withTaskGroup(of: Void.self) { group in
+            for server in servers { group.addTask { await server.stop() } }
+        }
             throw error
         }
     }
@@ -130,7 +132,9 @@ public final class TestWorld: Sendable {
 
     /// Stops every server and removes the temporary directory (unless it was given).
     public func stop() async {
-        for server in servers { await server.stop() }
+        await withTaskGroup(of: Void.self) { group in
+            for server in servers { group.addTask { await server.stop() } }
+        }
         if options.directory == nil { try? FileManager.default.removeItem(at: directory) }
     }
 }
