@@ -12,8 +12,9 @@ cd "$(dirname "$0")/.."
 configuration=${1:-release}
 latency=${2:-50}
 rounds=${3:-5}
-swift build -c "$configuration" --product atcr-containerd-verifier >/dev/null
-swift build -c "$configuration" --product atcr-testbed >/dev/null
+for product in atcr-containerd-verifier atcr-testbed; do
+  swift build -c "$configuration" --product "$product" >/dev/null 2>&1 || { echo "containerd-pulls: swift build -c $configuration --product $product failed" >&2; exit 1; }
+done
 bin=$(swift build -c "$configuration" --show-bin-path)
 state=$(mktemp -d)
 pid=""
