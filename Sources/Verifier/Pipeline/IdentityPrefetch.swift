@@ -28,13 +28,14 @@ public final class IdentityPrefetch: Sendable {
         tasks.withLock { $0[did] = resolution }
     }
 
-    /// Counts every resolution nobody took as unused, and forgets it.
-    func finish() {
+    /// Counts every resolution nobody took as unused, forgets it, and returns it.
+    func finish() -> [(DID, Resolution)] {
         let unused = tasks.withLock { table in
             defer { table.removeAll() }
-            return table.count
+            return Array(table)
         }
-        if unused > 0 { statistics.record(unused: unused) }
+        if !unused.isEmpty { statistics.record(unused: unused.count) }
+        return unused.map { ($0.key, $0.value) }
     }
 }
 
@@ -98,8 +99,18 @@ extension ImageVerifier {
         return prefetch
     }
 
-    /// Counts the prefetched documents no signature took.
+    /// Counts the prefetched documents no signature took, and keeps those that resolved in the
+    /// DID document cache (unless it holds one already): the next review by any of these DIDs
+    /// needs no resolution, and the next review of an image of the same policies prefetches
+    /// nothing. Not awaited: a resolution still running is not waited for.
     func finishPrefetch(_ prefetch: IdentityPrefetch?) {
-        prefetch?.finish()
+        guard let unused = prefetch?.finish(), !unused.isEmpty else { return }
+        let identities = caches.identities
+        Task {
+            for (did, resolution) in unused {
+                // Resolved during this review: its age is at most the review's, well inside the TTL.
+                if case .success(let identity) = await resolution.value { await identities.restore(identity, for: did, age: .zero) }
+            }
+        }
     }
 }

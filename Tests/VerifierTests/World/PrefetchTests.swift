@@ -84,6 +84,36 @@ struct PrefetchTests {
         try await f2.shutdown()
     }
 
+    @Test("an unused prefetched document is kept in the cache: the next review under the same policy resolves nothing")
+    func unusedKept() async throws {
+        let world = try await Self.world()
+        let policy = try Self.policy(world, trusting: ["alice", "bob"])
+        for server in world.servers { server.log.clear() }
+        let fetcher = try HTTPFetcher(configuration: .init(caBundlePath: world.caPath))
+        let verifier = ImageVerifier(
+            fetcher: fetcher, registry: RegistryClient(fetcher: fetcher),
+            options: .init(resolver: .init(plcDirectory: world.plcServer.origin, allowInsecureLocal: true)))
+        let bob = try #require(world.accounts["bob"]).did
+        for (index, scenario) in ["signed-k256", "signed-k256-digest"].enumerated() {
+            let image = try ImageReference(parsing: try #require(world.image(scenario)).reference)
+            let plan = policy.contactPlan(for: ImageName(registry: image.registry, repository: image.repository), namespace: nil, now: Date())
+            #expect(await verifier.verify(image, plan: plan, deadline: .now + .seconds(20)).verifiedDIDs.count == 1)
+            if index == 0 {
+                // Kept after the review, without waiting for it.
+                var kept = false
+                for _ in 0..<100 where !kept {
+                    kept = await verifier.caches.identities.freshValue(for: bob) != nil
+                    if !kept { try await Task.sleep(for: .milliseconds(20)) }
+                }
+                #expect(kept, "bob's prefetched document is in the cache")
+            }
+        }
+        #expect(world.plcServer.log.count(pathContains: "/did:") == 2, "alice and bob, each once: \(world.plcServer.log.all.map(\.path))")
+        let statistics = verifier.prefetchStatistics.snapshot
+        #expect(statistics.prefetched == 2 && statistics.unused == 1, "\(statistics)")
+        try await fetcher.shutdown()
+    }
+
     @Test("trust first: a signer the policy does not trust is never resolved, prefetch or not")
     func untrustedSigner() async throws {
         let world = try await Self.world()
