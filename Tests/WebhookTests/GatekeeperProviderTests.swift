@@ -135,7 +135,8 @@ struct GatekeeperProviderTests {
         let started = ContinuousClock.now
         let reply = try await Self.ask(harness, Self.request([image.reference]))
         let elapsed = ContinuousClock.now - started
-        #expect(elapsed < .seconds(3), "answered at about --provider-timeout (took \(elapsed))")
+        // 1 s of timeout against a 20 s stall; the margin is for a busy 2-core machine.
+        #expect(elapsed < .seconds(5), "answered at about --provider-timeout, long before the stall ends (took \(elapsed))")
         let item = reply.json["response"]["items"][0]
         #expect((item["error"].string ?? "").contains("timed out"), "\(reply.body)")
         #expect(item["value"]["verificationError"].string == "verification timed out", "\(reply.body)")
