@@ -12,7 +12,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 seconds=${1:-15}
-command -v hey >/dev/null || { apt-get update -qq && apt-get install -y -qq hey; }
+command -v hey >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq hey >/dev/null; }
 scripts/setup-debian
 swift build -c release --product atcr-webhook >/dev/null
 swift build -c release --product atcr-testbed >/dev/null
