@@ -14,13 +14,9 @@ extension ReviewService {
     /// ephemeral-containers UPDATE, or while no policy is loaded. No audit lines and no Events:
     /// the validating call that follows reports the decision.
     public func mutate(body: [UInt8], query: String?) async -> Answer {
-        let budget = AdmissionDeadline.budget(
-            timeoutParameter: query.flatMap(AdmissionDeadline.timeoutParameter(inQuery:)), margin: options.deadlineMargin,
-            defaultTimeout: options.defaultTimeout)
-        let deadline = ContinuousClock.now + budget
-        let request: AdmissionRequest
+        let request: AdmissionRequest, deadline: ContinuousClock.Instant
         do {
-            request = try AdmissionReview.parseRequest(body, maxBodyBytes: options.maxBodyBytes)
+            (request, deadline) = try receive(body, query: query)
         } catch {
             metrics.increment("atcr_mutation_reviews_total", [("result", "bad_request")])
             logger.warning("bad AdmissionReview on /mutate", metadata: ["error": "\(error)"])

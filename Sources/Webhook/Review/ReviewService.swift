@@ -78,15 +78,21 @@ public final class ReviewService: Sendable {
         self.audit = audit
     }
 
-    /// Answers the review in `body`; `query` is the request's query string (for `timeout`).
-    public func review(body: [UInt8], query: String?) async -> Answer {
+    /// The request in `body` and the deadline of a review that arrived now: the API server's
+    /// `timeout` in `query`, less the margin (``AdmissionDeadline``). Shared by `/validate` and `/mutate`.
+    func receive(_ body: [UInt8], query: String?) throws(AdmissionReviewError) -> (AdmissionRequest, ContinuousClock.Instant) {
         let budget = AdmissionDeadline.budget(
             timeoutParameter: query.flatMap(AdmissionDeadline.timeoutParameter(inQuery:)), margin: options.deadlineMargin,
             defaultTimeout: options.defaultTimeout)
         let deadline = ContinuousClock.now + budget
-        let request: AdmissionRequest
+        return (try AdmissionReview.parseRequest(body, maxBodyBytes: options.maxBodyBytes), deadline)
+    }
+
+    /// Answers the review in `body`; `query` is the request's query string (for `timeout`).
+    public func review(body: [UInt8], query: String?) async -> Answer {
+        let request: AdmissionRequest, deadline: ContinuousClock.Instant
         do {
-            request = try AdmissionReview.parseRequest(body, maxBodyBytes: options.maxBodyBytes)
+            (request, deadline) = try receive(body, query: query)
         } catch {
             metrics.increment("atcr_admission_reviews_total", [("decision", "bad_request")])
             logger.warning("bad AdmissionReview", metadata: ["error": "\(error)"])
