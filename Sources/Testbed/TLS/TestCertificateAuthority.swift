@@ -17,42 +17,17 @@ public struct TestCertificateAuthority: Sendable {
 
     /// Generates a fresh CA and serving certificate valid for `validity` from one hour ago.
     public init(commonName: String = "atcr-testbed CA", validity: TimeInterval = 30 * 86_400) throws {
-        let now = Date()
-        let caKey = P256.Signing.PrivateKey()
-        let caName = try DistinguishedName {
-            OrganizationName("atcr-verify test world")
-            CommonName(commonName)
-        }
-        let ca = try Certificate(
-            version: .v3, serialNumber: .init(), publicKey: .init(caKey.publicKey),
-            notValidBefore: now - 3_600, notValidAfter: now + validity,
-            issuer: caName, subject: caName, signatureAlgorithm: .ecdsaWithSHA256,
-            extensions: try Certificate.Extensions {
-                Critical(BasicConstraints.isCertificateAuthority(maxPathLength: 0))
-                Critical(KeyUsage(keyCertSign: true, cRLSign: true))
-                SubjectKeyIdentifier(hash: .init(caKey.publicKey))
+        let issuer = try TestIssuer(
+            name: try DistinguishedName {
+                OrganizationName("atcr-verify test world")
+                CommonName(commonName)
             },
-            issuerPrivateKey: .init(caKey))
-
-        let serverKey = P256.Signing.PrivateKey()
-        let server = try Certificate(
-            version: .v3, serialNumber: .init(), publicKey: .init(serverKey.publicKey),
-            notValidBefore: now - 3_600, notValidAfter: now + validity,
-            issuer: caName, subject: try DistinguishedName { CommonName("localhost") },
-            signatureAlgorithm: .ecdsaWithSHA256,
-            extensions: try Certificate.Extensions {
-                Critical(BasicConstraints.notCertificateAuthority)
-                Critical(KeyUsage(digitalSignature: true))
-                try ExtendedKeyUsage([.serverAuth])
-                SubjectAlternativeNames([
-                    .dnsName("localhost"),
-                    .ipAddress(ASN1OctetString(contentBytes: [127, 0, 0, 1])),
-                ])
-                AuthorityKeyIdentifier(keyIdentifier: SubjectKeyIdentifier(hash: .init(caKey.publicKey)).keyIdentifier)
-            },
-            issuerPrivateKey: .init(caKey))
-
-        caPEM = try ca.serializeAsPEM().pemString
+            validity: validity)
+        let (server, serverKey) = try issuer.issue(
+            commonName: "localhost",
+            alternativeNames: [.dnsName("localhost"), .ipAddress(ASN1OctetString(contentBytes: [127, 0, 0, 1]))],
+            usages: [.serverAuth])
+        caPEM = try issuer.certificate.serializeAsPEM().pemString
         serverCertificatePEM = try server.serializeAsPEM().pemString
         serverKeyPEM = serverKey.pemRepresentation
     }

@@ -17,34 +17,9 @@ public struct TestClientCertificates: Sendable {
 
     /// A fresh CA called `commonName` and a client certificate `client` valid for a day.
     public init(commonName: String = "test client CA", client: String = "gatekeeper-webhook-service.gatekeeper-system.svc") throws {
-        let now = Date()
-        let caKey = P256.Signing.PrivateKey()
-        let caName = try DistinguishedName { CommonName(commonName) }
-        let ca = try Certificate(
-            version: .v3, serialNumber: .init(), publicKey: .init(caKey.publicKey),
-            notValidBefore: now - 3_600, notValidAfter: now + 86_400,
-            issuer: caName, subject: caName, signatureAlgorithm: .ecdsaWithSHA256,
-            extensions: try Certificate.Extensions {
-                Critical(BasicConstraints.isCertificateAuthority(maxPathLength: 0))
-                Critical(KeyUsage(keyCertSign: true, cRLSign: true))
-                SubjectKeyIdentifier(hash: .init(caKey.publicKey))
-            },
-            issuerPrivateKey: .init(caKey))
-        let clientKey = P256.Signing.PrivateKey()
-        let certificate = try Certificate(
-            version: .v3, serialNumber: .init(), publicKey: .init(clientKey.publicKey),
-            notValidBefore: now - 3_600, notValidAfter: now + 86_400,
-            issuer: caName, subject: try DistinguishedName { CommonName(client) },
-            signatureAlgorithm: .ecdsaWithSHA256,
-            extensions: try Certificate.Extensions {
-                Critical(BasicConstraints.notCertificateAuthority)
-                Critical(KeyUsage(digitalSignature: true))
-                try ExtendedKeyUsage([.serverAuth, .clientAuth])
-                SubjectAlternativeNames([.dnsName(client)])
-                AuthorityKeyIdentifier(keyIdentifier: SubjectKeyIdentifier(hash: .init(caKey.publicKey)).keyIdentifier)
-            },
-            issuerPrivateKey: .init(caKey))
-        caPEM = try ca.serializeAsPEM().pemString
+        let issuer = try TestIssuer(name: try DistinguishedName { CommonName(commonName) }, validity: 86_400)
+        let (certificate, clientKey) = try issuer.issue(commonName: client, alternativeNames: [.dnsName(client)], usages: [.serverAuth, .clientAuth])
+        caPEM = try issuer.certificate.serializeAsPEM().pemString
         certificatePEM = try certificate.serializeAsPEM().pemString
         keyPEM = clientKey.pemRepresentation
     }
