@@ -23,13 +23,7 @@ struct GatekeeperProviderTests {
 
     /// POSTs `body` to /gatekeeper/verify.
     static func ask(_ harness: WebhookHarness, _ body: [UInt8], client: HTTPClient? = nil) async throws -> WebhookHarness.Reply {
-        var request = HTTPClientRequest(url: "\(harness.origin)/gatekeeper/verify")
-        request.method = .POST
-        request.headers.add(name: "Content-Type", value: "application/json")
-        request.body = .bytes(ByteBuffer(bytes: body))
-        let response = try await (client ?? harness.http1).execute(request, timeout: .seconds(30))
-        let buffer = try await response.body.collect(upTo: 16 << 20)
-        return .init(status: Int(response.status.code), body: String(buffer: buffer), version: response.version)
+        try await harness.post(body, to: "/gatekeeper/verify", query: nil, client: client)
     }
 
     @Test("every scenario in one request: one item per key in order, value with decision, digest, signers and policy; error exactly for denials")

@@ -143,26 +143,16 @@ struct MutateAnswer {
 extension WebhookProcess {
     /// POSTs `body` to /mutate.
     func mutate(_ body: [UInt8], query: String = "timeout=10s", using client: HTTPClient) async throws -> MutateAnswer {
-        var request = HTTPClientRequest(url: "\(origin)/mutate?\(query)")
-        request.method = .POST
-        request.headers.add(name: "Content-Type", value: "application/json")
-        request.body = .bytes(ByteBuffer(bytes: body))
-        let response = try await client.execute(request, timeout: .seconds(60))
-        let buffer = try await response.body.collect(upTo: 16 << 20)
-        return try MutateAnswer(status: Int(response.status.code), body: String(buffer: buffer))
+        let reply = try await post(body, to: "/mutate", query: query, using: client)
+        return try MutateAnswer(status: reply.status, body: reply.body)
     }
 }
 
 extension WebhookHarness {
     /// POSTs `body` to /mutate.
     func mutate(_ body: [UInt8], query: String = "timeout=10s") async throws -> MutateAnswer {
-        var request = HTTPClientRequest(url: "\(origin)/mutate?\(query)")
-        request.method = .POST
-        request.headers.add(name: "Content-Type", value: "application/json")
-        request.body = .bytes(ByteBuffer(bytes: body))
-        let response = try await http1.execute(request, timeout: .seconds(30))
-        let buffer = try await response.body.collect(upTo: 16 << 20)
-        return try MutateAnswer(status: Int(response.status.code), body: String(buffer: buffer))
+        let reply = try await post(body, to: "/mutate", query: query)
+        return try MutateAnswer(status: reply.status, body: reply.body)
     }
 }
 

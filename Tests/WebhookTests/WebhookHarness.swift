@@ -98,8 +98,10 @@ final class WebhookHarness: Sendable {
     }
 
     /// POSTs `body` to /validate.
-    func post(_ body: [UInt8], query: String = "timeout=10s", client: HTTPClient? = nil) async throws -> Reply {
-        var request = HTTPClientRequest(url: "\(origin)/validate?\(query)")
+    /// POSTs `body` as JSON to `path` (`/validate` by default, `/mutate`, `/gatekeeper/verify`)
+    /// with `query` (nil: none).
+    func post(_ body: [UInt8], to path: String = "/validate", query: String? = "timeout=10s", client: HTTPClient? = nil) async throws -> Reply {
+        var request = HTTPClientRequest(url: "\(origin)\(path)" + (query.map { "?" + $0 } ?? ""))
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "application/json")
         request.body = .bytes(ByteBuffer(bytes: body))

@@ -60,9 +60,9 @@ final class WebhookProcess {
 
     var origin: String { "https://localhost:\(port)" }
 
-    /// POSTs `body` to /validate.
-    func post(_ body: [UInt8], query: String = "timeout=10s", using client: HTTPClient) async throws -> WebhookHarness.Reply {
-        var request = HTTPClientRequest(url: "\(origin)/validate?\(query)")
+    /// POSTs `body` as JSON to `path` (`/validate` by default).
+    func post(_ body: [UInt8], to path: String = "/validate", query: String = "timeout=10s", using client: HTTPClient) async throws -> WebhookHarness.Reply {
+        var request = HTTPClientRequest(url: "\(origin)\(path)?\(query)")
         request.method = .POST
         request.headers.add(name: "Content-Type", value: "application/json")
         request.body = .bytes(ByteBuffer(bytes: body))
