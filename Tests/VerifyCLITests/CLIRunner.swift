@@ -48,14 +48,9 @@ enum CLI {
         } else {
             process.standardInput = FileHandle.nullDevice
         }
-        let output = try ProcessOutput(for: process)
-        defer {
-            output.remove()
-            if let input { try? FileManager.default.removeItem(at: input) }
-        }
-        try process.run()
-        process.waitUntilExit()
-        return Result(status: process.terminationStatus, stdout: output.stdout, stderr: output.stderr)
+        defer { if let input { try? FileManager.default.removeItem(at: input) } }
+        let result = try ProcessOutput.run(process)
+        return Result(status: result.status, stdout: result.stdout, stderr: result.stderr)
     }
 
     /// A fresh temporary directory.
@@ -111,11 +106,8 @@ enum SARIFValidator {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = ["--schemafile", schema, file.path]
-        let output = try ProcessOutput(for: process)
-        defer { output.remove() }
-        try process.run()
-        process.waitUntilExit()
-        #expect(process.terminationStatus == 0, "SARIF does not validate: \(output.stdout)\(output.stderr)\n\(sarif)",
+        let result = try ProcessOutput.run(process)
+        #expect(result.status == 0, "SARIF does not validate: \(result.stdout)\(result.stderr)\n\(sarif)",
                 sourceLocation: sourceLocation)
     }
 }

@@ -75,11 +75,7 @@ struct ProofCommandTests {
         let process = Process()
         process.executableURL = located
         process.arguments = arguments
-        let output = try ProcessOutput(for: process)
-        defer { output.remove() }
-        try process.run()
-        process.waitUntilExit()
-        return (process.terminationStatus, output.stdout, output.stderr)
+        return try ProcessOutput.run(process)
     }
 
 

@@ -40,11 +40,8 @@ struct GatekeeperRegoTests {
                     let process = Process()
                     process.executableURL = URL(fileURLWithPath: python)
                     process.arguments = arguments
-                    let output = try ProcessOutput(for: process)
-                    defer { output.remove() }
-                    try process.run()
-                    process.waitUntilExit()
-                    return (process.terminationStatus, output.stdout, output.stderr)
+                    let result = try ProcessOutput.run(process)
+                    return (result.status, result.stdout, result.stderr)
                 })
             }
         }

@@ -22,6 +22,15 @@ public struct ProcessOutput: Sendable {
     public var stdout: String { (try? String(contentsOf: stdoutFile, encoding: .utf8)) ?? "" }
     public var stderr: String { (try? String(contentsOf: stderrFile, encoding: .utf8)) ?? "" }
 
+    /// Runs `process` to its end with its output captured this way: its exit status, stdout and stderr.
+    public static func run(_ process: Process) throws -> (status: Int32, stdout: String, stderr: String) {
+        let output = try ProcessOutput(for: process)
+        defer { output.remove() }
+        try process.run()
+        process.waitUntilExit()
+        return (process.terminationStatus, output.stdout, output.stderr)
+    }
+
     /// Deletes the files.
     public func remove() {
         try? FileManager.default.removeItem(at: stdoutFile.deletingLastPathComponent())
