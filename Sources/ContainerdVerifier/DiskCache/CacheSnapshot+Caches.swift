@@ -13,13 +13,13 @@ extension CacheSnapshot {
         for (did, identity, age) in await caches.identities.usableEntries() {
             snapshot.identities.append(Identity(
                 did: did.string, key: identity.key.multikey, pds: identity.pds.origin, handle: identity.handle,
-                fetchedAt: wallNow - age.seconds))
+                fetchedAt: wallNow - age.inSeconds))
         }
         for (key, proof, age) in await caches.evidence.usableEntries() where !proof.staleIdentity {
             snapshot.proofs.append(Proof(
                 registry: key.registry, repository: key.repository, digest: key.digest.description, did: key.did, handle: proof.handle,
                 key: proof.key.multikey, rev: proof.rev, commit: proof.commitCID.string, record: proof.recordCID.string,
-                pds: proof.pds.origin, fetchedAt: wallNow - age.seconds))
+                pds: proof.pds.origin, fetchedAt: wallNow - age.inSeconds))
         }
         for (did, rev) in await caches.revisions.remembered() {
             snapshot.revisions.append(Revision(did: did.string, rev: rev.string, seenAt: wallNow))
@@ -97,13 +97,5 @@ extension CacheSnapshot {
         let seconds = now - fetchedAt
         guard seconds.isFinite, seconds >= 0 else { return nil }
         return .milliseconds(Int64(min(seconds, 1e9) * 1000))
-    }
-}
-
-extension Duration {
-    /// This duration in seconds, as a `Double`.
-    var seconds: Double {
-        let (whole, attoseconds) = components
-        return Double(whole) + Double(attoseconds) / 1e18
     }
 }

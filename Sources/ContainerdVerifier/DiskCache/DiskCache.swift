@@ -48,7 +48,7 @@ public struct DiskCache: Sendable {
         guard fetched > 0 else { return }
         let snapshot = await CacheSnapshot.capture(caches, now: now)
         let identityLife = configuration.identities.ttl + (configuration.identities.staleIfError ?? .zero)
-        let maxAge = (identities: identityLife.seconds, proofs: configuration.evidence.ttl.seconds)
+        let maxAge = (identities: identityLife.inSeconds, proofs: configuration.evidence.ttl.inSeconds)
         let wallNow = now.timeIntervalSince1970
         do {
             try directory.update(with: snapshot, until: deadline) { $0.dropping(olderThan: maxAge, now: wallNow) }

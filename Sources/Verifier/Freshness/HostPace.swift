@@ -41,11 +41,6 @@ struct HostPace {
     /// The longest a commit by one of `dids` DIDs on this host can go unnoticed: one watch
     /// cycle, which stretches when the budget cannot ask every DID once per `interval`.
     func cycle(dids: Int, interval: Duration) -> Double {
-        max(Self.seconds(interval), Double(dids) / effectiveRate)
-    }
-
-    static func seconds(_ duration: Duration) -> Double {
-        let (seconds, attoseconds) = duration.components
-        return Double(seconds) + Double(attoseconds) / 1e18
+        max(interval.inSeconds, Double(dids) / effectiveRate)
     }
 }

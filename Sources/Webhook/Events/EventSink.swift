@@ -64,7 +64,7 @@ public final class EventSink: Sendable {
             var last = ContinuousClock.now
             for await event in stream {
                 let now = ContinuousClock.now
-                tokens = min(Double(options.burst), tokens + Self.seconds(now - last) * options.ratePerSecond)
+                tokens = min(Double(options.burst), tokens + (now - last).inSeconds * options.ratePerSecond)
                 last = now
                 if tokens < 1 {
                     let wait = (1 - tokens) / options.ratePerSecond
@@ -120,10 +120,5 @@ public final class EventSink: Sendable {
             metrics.increment("atcr_events_total", [("result", "failed")])
             logger.warning("could not send an event", metadata: ["error": "\(error)", "event": "\(event.name)"])
         }
-    }
-
-    static func seconds(_ duration: Duration) -> Double {
-        let (seconds, attoseconds) = duration.components
-        return Double(seconds) + Double(attoseconds) / 1e18
     }
 }

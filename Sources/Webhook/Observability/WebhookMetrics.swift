@@ -55,7 +55,7 @@ public final class WebhookMetrics: Sendable {
     }
 
     private func observe(_ name: String, _ duration: Duration) {
-        registry.makeValueHistogram(descriptor: Self.descriptor(name), labels: [], buckets: Self.buckets).record(Self.seconds(duration))
+        registry.makeValueHistogram(descriptor: Self.descriptor(name), labels: [], buckets: Self.buckets).record(duration.inSeconds)
     }
 
     /// Brings counter `name` up to `total`, a running total its owner keeps (cache and
@@ -126,11 +126,6 @@ public final class WebhookMetrics: Sendable {
 
     static func descriptor(_ name: String) -> MetricNameDescriptor {
         MetricNameDescriptor(metricName: name, unitName: "", helpText: catalog[name] ?? "")
-    }
-
-    static func seconds(_ duration: Duration) -> Double {
-        let (seconds, attoseconds) = duration.components
-        return Double(seconds) + Double(attoseconds) / 1e18
     }
 
     static func render(_ labels: [(String, String)]) -> String {
