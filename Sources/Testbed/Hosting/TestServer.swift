@@ -123,12 +123,12 @@ public final class TestServer: Sendable {
         // handed over yet, which traps ("Deinited NIOAsyncWriter without calling finish()").
         // Requests a fault keeps stalled are then cut by cancellation.
         await serving.group.triggerGracefulShutdown()
-        let finished = Task {
+        let cutOff = Task {
             try? await Task.sleep(for: .seconds(1))
             serving.task.cancel()
         }
         _ = await serving.task.result
-        finished.cancel()
+        cutOff.cancel()
     }
 
     /// Listens again on the same port after ``stop()``, with the same routes, log and faults.
