@@ -105,7 +105,9 @@ func runColdPathBenchmark(_ options: Options) async throws {
         let ms = Double(median.components.seconds) * 1000 + Double(median.components.attoseconds) / 1e15
         let requests = samples.map(\.requests).sorted()[samples.count / 2]
         let connections = samples.map(\.connections).sorted()[samples.count / 2]
-        let figures = String(format: " %6.0f  %6.1f       %4d      %4d", ms, unit > 0 ? ms / unit : 0, requests, connections)
+        // Typed, not inferred: as a CVarArg, a literal 0 would pass as an Int and shift the columns.
+        let roundTrips: Double = unit > 0 ? ms / unit : 0
+        let figures = String(format: " %6.0f  %6.1f       %4d      %4d", ms, roundTrips, requests, connections)
         print(name.padding(toLength: 40, withPad: " ", startingAt: 0) + figures)
     }
     await world.stop()
