@@ -31,7 +31,7 @@ struct DigestPinPatchTests {
         #expect(JSONPointer([]).description == "")
     }
 
-    @Test("every container naming a pinned image, at its own index and list; image volumes and other images untouched")
+    @Test("every container and image volume naming a pinned image, at its own index and list; other images untouched")
     func indexes() throws {
         let request = try Self.request(Self.pod)
         let plan = AdmissionPlan(request: request)
@@ -39,12 +39,13 @@ struct DigestPinPatchTests {
         let patch = DigestPinPatch(request: request, plan: plan, pinned: ["reg/app:v1": pinned, "reg/debug": "reg/debug@\(Self.digest)"])
         #expect(patch.pins.map(\.pointer.description) == [
             "/spec/containers/0/image", "/spec/containers/2/image", "/spec/initContainers/0/image", "/spec/ephemeralContainers/0/image",
+            "/spec/volumes/1/image/reference",
         ])
-        #expect(patch.pins.map(\.from) == ["reg/app:v1", "reg/app:v1", "reg/app:v1", "reg/debug"])
+        #expect(patch.pins.map(\.from) == ["reg/app:v1", "reg/app:v1", "reg/app:v1", "reg/debug", "reg/app:v1"])
         #expect(patch.pins.first?.to == pinned)
         let operations = try JSONParser().parse(Array(patch.json.utf8))
         guard case .array(let ops) = operations else { throw PatchTestError.notAnArray }
-        #expect(ops.count == 8, "a test and a replace per container")
+        #expect(ops.count == 10, "a test and a replace per container and image volume")
         #expect(ops.first == .object([
             JSONMember(name: "op", value: .string("test")), JSONMember(name: "path", value: .string("/spec/containers/0/image")),
             JSONMember(name: "value", value: .string("reg/app:v1")),
@@ -99,10 +100,13 @@ struct DigestPinPatchTests {
         #expect(patch.pins.map(\.pointer.description) == ["/spec/ephemeralContainers/0/image"])
     }
 
-    @Test("a container's index comes from its path; an image volume has none")
+    @Test("an index comes from the path the extractor wrote, for containers and image volumes alike")
     func containerIndex() {
         #expect(ContainerRef(path: "spec.initContainers[12]", name: nil, list: .initContainers).index == 12)
-        #expect(ContainerRef(path: "spec.volumes[1].image", name: "m", list: .volumes).index == nil)
+        #expect(ContainerRef(path: "spec.volumes[1].image", name: "m", list: .volumes).index == 1)
+        #expect(ContainerRef(path: "spec.template.spec.volumes[30].image", name: "m", list: .volumes).index == 30)
+        #expect(ContainerRef(path: "spec.volumes[1]", name: "m", list: .volumes).index == nil)
+        #expect(ContainerRef(path: "spec.containers[x]", name: nil, list: .containers).index == nil)
     }
 
     enum PatchTestError: Error { case notAnArray, noPatch }

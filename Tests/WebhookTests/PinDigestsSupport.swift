@@ -57,7 +57,8 @@ enum ExternalJSONPatch {
 enum PinReviews {
     /// A Pod named `name` in `prod` with these containers (name, image) per list.
     static func pod(
-        name: String = "p", containers: [(String, String)], initContainers: [(String, String)] = [], ephemeral: [(String, String)] = []
+        name: String = "p", containers: [(String, String)], initContainers: [(String, String)] = [], ephemeral: [(String, String)] = [],
+        imageVolumes: [(String, String)] = []
     ) -> [String: Any] {
         func list(_ entries: [(String, String)]) -> [[String: Any]] {
             entries.map { ["name": $0.0, "image": $0.1, "imagePullPolicy": "IfNotPresent"] }
@@ -65,6 +66,11 @@ enum PinReviews {
         var spec: [String: Any] = ["containers": list(containers), "restartPolicy": "Always"]
         if !initContainers.isEmpty { spec["initContainers"] = list(initContainers) }
         if !ephemeral.isEmpty { spec["ephemeralContainers"] = list(ephemeral) }
+        if !imageVolumes.isEmpty {
+            // A configMap volume first, so the image volumes' indexes are not their order alone.
+            spec["volumes"] = [["name": "config", "configMap": ["name": "app-config"]] as [String: Any]]
+                + imageVolumes.map { ["name": $0.0, "image": ["reference": $0.1, "pullPolicy": "IfNotPresent"]] as [String: Any] }
+        }
         return [
             "apiVersion": "v1", "kind": "Pod",
             "metadata": ["name": name, "namespace": "prod", "labels": ["app": "pin"]] as [String: Any],
@@ -101,7 +107,11 @@ enum PinReviews {
         var object = object
         var spec = object["spec"] as? [String: Any] ?? [:]
         var entries = spec[list] as? [[String: Any]] ?? []
-        entries[index]["image"] = image
+        if list == "volumes" {
+            entries[index]["image"] = ["reference": image, "pullPolicy": "IfNotPresent"]
+        } else {
+            entries[index]["image"] = image
+        }
         spec[list] = entries
         object["spec"] = spec
         return object

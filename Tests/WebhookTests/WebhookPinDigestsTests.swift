@@ -10,14 +10,14 @@ import Testing
 /// logs and registry tags are per world).
 @Suite("pin-digests: /mutate pins verified tags", .serialized)
 struct WebhookPinDigestsTests {
-    @Test("a Pod by tag: every container of a verified image pinned at its index, nothing else changed; /validate then admits it without the tag warning, and without a single upstream request")
+    @Test("a Pod by tag: every container and image volume of a verified image pinned at its index, nothing else changed; /validate then admits it without the tag warning, and without a single upstream request")
     func pinThenValidate() async throws {
         let world = try await TestWorld.start()
         let signed = try #require(world.image("signed-k256")), carol = try #require(world.image("signed-p256"))
         let unscoped = try #require(world.image("no-policy")).reference
         let pod = PinReviews.pod(
             containers: [("app", signed.reference), ("outside", unscoped), ("carol", carol.reference)],
-            initContainers: [("init", signed.reference)])
+            initContainers: [("init", signed.reference)], imageVolumes: [("model", carol.reference)])
         try await WebhookProcess.with(world: world) { webhook, client in
             let before = world.reviewRequests.count
             let answer = try await webhook.mutate(try PinReviews.review(pod), using: client)
@@ -30,6 +30,7 @@ struct WebhookPinDigestsTests {
             var expected = PinReviews.setting(pod, "containers", 0, to: "\(signed.reference)@\(signed.digest)")
             expected = PinReviews.setting(expected, "containers", 2, to: "\(carol.reference)@\(carol.digest)")
             expected = PinReviews.setting(expected, "initContainers", 0, to: "\(signed.reference)@\(signed.digest)")
+            expected = PinReviews.setting(expected, "volumes", 1, to: "\(carol.reference)@\(carol.digest)")
             #expect(NSDictionary(dictionary: patched).isEqual(to: expected), "patched: \((try? PinReviews.text(patched)) ?? "?")")
 
             let afterMutate = world.reviewRequests.count

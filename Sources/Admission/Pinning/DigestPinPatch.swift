@@ -1,16 +1,17 @@
 import ATProto
 
-/// The JSON Patch (RFC 6902) `/mutate` answers with: each container whose image was verified by
-/// tag gets its image rewritten to the verified digest, `name:tag@sha256:…` (the tag kept for
-/// readability; the digest is what the kubelet pulls). Nothing else is touched.
+/// The JSON Patch (RFC 6902) `/mutate` answers with: each container and image volume whose image
+/// was verified by tag gets its image rewritten to the verified digest, `name:tag@sha256:…` (the
+/// tag kept for readability; the digest is what the kubelet pulls). Nothing else is touched.
 ///
 /// Each rewrite is a `test` of the image the plan saw at that index, then a `replace`: a patch
 /// applied to any other object than the one reviewed fails as a whole instead of rewriting the
 /// wrong container.
 public struct DigestPinPatch: Sendable, Hashable {
-    /// One container's rewrite.
+    /// One container's (or image volume's) rewrite.
     public struct Pin: Sendable, Hashable {
-        /// The container's `image` field, e.g. `/spec/initContainers/1/image`.
+        /// The container's `image` field, e.g. `/spec/initContainers/1/image`, or the image
+        /// volume's `reference`, e.g. `/spec/volumes/2/image/reference`.
         public var pointer: JSONPointer
         /// The image as the pod spec wrote it.
         public var from: String
@@ -18,7 +19,7 @@ public struct DigestPinPatch: Sendable, Hashable {
         public var to: String
     }
 
-    /// The rewrites, in spec order (containers, initContainers, ephemeralContainers).
+    /// The rewrites, in spec order (containers, initContainers, ephemeralContainers, volumes).
     public var pins: [Pin]
 
     /// Which requests are pinned: a Pod's CREATE, and an UPDATE through the
@@ -35,20 +36,21 @@ public struct DigestPinPatch: Sendable, Hashable {
 
     /// The patch for `plan`'s images: `pinned` maps an image as written to its pinned form
     /// (only images that verified; anything else is left alone). On an ephemeral-containers
-    /// update only `ephemeralContainers` are touched. Image volumes are never rewritten.
+    /// update only `ephemeralContainers` are touched (a Pod's volumes cannot change after its
+    /// CREATE).
     public init(request: AdmissionRequest, plan: AdmissionPlan, pinned: [String: String]) {
         guard Self.applies(to: request, plan: plan), let workload = plan.workload else {
             pins = []
             return
         }
         let lists: Set<ContainerList> = request.subResource == "ephemeralcontainers"
-            ? [.ephemeralContainers] : [.containers, .initContainers, .ephemeralContainers]
+            ? [.ephemeralContainers] : Set(ContainerList.allCases)
         var found: [(list: Int, index: Int, pin: Pin)] = []
         for use in plan.toVerify {
             guard let target = pinned[use.image], target != use.image else { continue }
             for container in use.containers where lists.contains(container.list) {
                 guard let index = container.index, let list = ContainerList.allCases.firstIndex(of: container.list) else { continue }
-                let pointer = JSONPointer(workload.podSpecPath + [container.list.rawValue, String(index), "image"])
+                let pointer = JSONPointer(workload.podSpecPath + container.imageField(at: index))
                 found.append((list, index, Pin(pointer: pointer, from: use.image, to: target)))
             }
         }
@@ -73,10 +75,17 @@ public struct DigestPinPatch: Sendable, Hashable {
 }
 
 extension ContainerRef {
-    /// The container's index in its list (from the path the extractor wrote, `…[3]`); nil for an
-    /// image volume, whose path ends in `.image`.
+    /// The container's (or image volume's) index in its list, from the path the extractor wrote:
+    /// `…containers[3]`, `…volumes[2].image`.
     public var index: Int? {
-        guard list != .volumes, path.hasSuffix("]"), let open = path.lastIndex(of: "[") else { return nil }
-        return Int(path[path.index(after: open)..<path.index(before: path.endIndex)])
+        let entry = list == .volumes ? path.dropLast(".image".count) : Substring(path)
+        guard list != .volumes || path.hasSuffix(".image"), entry.hasSuffix("]"), let open = entry.lastIndex(of: "[") else { return nil }
+        return Int(entry[entry.index(after: open)..<entry.index(before: entry.endIndex)])
+    }
+
+    /// The field naming the image, below the pod spec: `containers/3/image`, or an image
+    /// volume's `volumes/2/image/reference`.
+    func imageField(at index: Int) -> [String] {
+        list == .volumes ? [list.rawValue, String(index), "image", "reference"] : [list.rawValue, String(index), "image"]
     }
 }
