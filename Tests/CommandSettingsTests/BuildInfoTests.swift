@@ -11,7 +11,7 @@ struct BuildInfoTests {
         git.arguments = ["git", "-C", URL(fileURLWithPath: #filePath).deletingLastPathComponent().path, "rev-parse", "--short=12", "HEAD"]
         // A file, not a pipe: a pipe read is interrupted by other tests' child processes exiting.
         let output = FileManager.default.temporaryDirectory.appendingPathComponent("git-head-\(UUID().uuidString)")
-        FileManager.default.createFile(atPath: output.path, contents: nil)
+        #expect(FileManager.default.createFile(atPath: output.path, contents: nil))
         defer { try? FileManager.default.removeItem(at: output) }
         let handle = try FileHandle(forWritingTo: output)
         git.standardOutput = handle

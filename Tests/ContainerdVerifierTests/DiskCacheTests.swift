@@ -128,12 +128,13 @@ struct DiskCacheTests {
         let snapshot = CacheSnapshot(proofs: [Self.proof(did.string, at: 1_000 - 200)])
         let now = Date(timeIntervalSince1970: 1_000)
         #expect(await snapshot.restore(into: first, now: now, allowInsecureLocal: false).proofs == 1)
-        _ = await first.revisions.observe(did: did, rev: try #require(TID("3jzfcijpj2z2b")))
+        _ = await first.revisions.observe(did: did, rev: try #require(TID("3jzfcijpj2z2b")), at: now.addingTimeInterval(-60))
 
         let captured = await CacheSnapshot.capture(first, now: now)
         #expect(captured.identities.count == 1 && abs((captured.identities.first?.fetchedAt ?? 0) - 900) < 1)
         #expect(captured.proofs.count == 1 && abs((captured.proofs.first?.fetchedAt ?? 0) - 800) < 1)
         #expect(captured.revisions.map(\.rev) == ["3jzfcijpj2z2b"])
+        #expect(captured.revisions.map(\.seenAt) == [940], "when the rev was seen, not when the cache was saved")
 
         // The next process, 150 s later: the document (250 s old) is fresh, the proof (350 s) is not.
         let next = VerifierCaches()
@@ -142,6 +143,8 @@ struct DiskCacheTests {
         #expect(restored == .init(identities: 1, proofs: 0, revisions: 1, rejected: 0))
         #expect(await next.identities.freshValue(for: did) == identity)
         #expect(await next.revisions.highestSeen(for: did) == TID("3jzfcijpj2z2b"))
+        let saved = await CacheSnapshot.capture(next, now: now.addingTimeInterval(150))
+        #expect(saved.revisions.map(\.seenAt) == [940], "saved again by a process that did not see the DID: still its time")
 
         // A key that is not a point on the curve, a plain-http PDS, a bad CID: dropped, never trusted.
         var tampered = captured

@@ -22,7 +22,7 @@ struct ReviewCommandTests {
     /// The webhook's review service over the world, in this process: the answer to compare with.
     static func webhookAnswer(_ world: TestWorld, body: String) async throws -> String {
         let fetcher = try HTTPFetcher(configuration: .init(
-            allowInsecureHTTP: true, caBundlePath: try #require(world.caPath), serverNamedTargets: ServerNamedTargets(testWorld: true, allowPrivate: false)))
+            allowInsecureHTTP: true, caBundlePath: world.caPath, serverNamedTargets: ServerNamedTargets(testWorld: true, allowPrivate: false)))
         let verifier = ImageVerifier(
             fetcher: fetcher, registry: RegistryClient(fetcher: fetcher),
             options: .init(resolver: .init(plcDirectory: world.plcServer.origin, allowInsecureLocal: true)))

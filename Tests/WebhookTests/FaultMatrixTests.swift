@@ -155,7 +155,7 @@ struct FaultMatrixTests {
         }
         let line = "\(row.name)\t\(text(denial))\t\(text(finding))\t\(row.reason ?? "-")\n"
         reportLock.withLock { _ in
-            if !FileManager.default.fileExists(atPath: path) { FileManager.default.createFile(atPath: path, contents: nil) }
+            if !FileManager.default.fileExists(atPath: path) { _ = FileManager.default.createFile(atPath: path, contents: nil) }
             guard let handle = FileHandle(forWritingAtPath: path) else { return }
             handle.seekToEndOfFile()
             handle.write(Data(line.utf8))

@@ -6,7 +6,8 @@ import Verifier
 extension CacheSnapshot {
     /// What `caches` hold that a later process may use: DID documents and proofs still fresh or
     /// within their stale-if-error window, dated by wall clock (`now` minus their age), and the
-    /// highest rev seen per DID. Proofs made with a DID document served stale are left out.
+    /// highest rev seen per DID with when it was last seen. Proofs made with a DID document
+    /// served stale are left out.
     public static func capture(_ caches: VerifierCaches, now: Date) async -> CacheSnapshot {
         let wallNow = now.timeIntervalSince1970
         var snapshot = CacheSnapshot()
@@ -21,8 +22,8 @@ extension CacheSnapshot {
                 key: proof.key.multikey, rev: proof.rev, commit: proof.commitCID.string, record: proof.recordCID.string,
                 pds: proof.pds.origin, fetchedAt: wallNow - age.inSeconds))
         }
-        for (did, rev) in await caches.revisions.remembered() {
-            snapshot.revisions.append(Revision(did: did.string, rev: rev.string, seenAt: wallNow))
+        for (did, rev, seenAt) in await caches.revisions.remembered() {
+            snapshot.revisions.append(Revision(did: did.string, rev: rev.string, seenAt: min(seenAt.timeIntervalSince1970, wallNow)))
         }
         return snapshot
     }
@@ -45,7 +46,7 @@ extension CacheSnapshot {
 
     /// Puts this snapshot's entries into `caches` as if loaded `now - fetchedAt` ago, so the
     /// caches' own TTLs and stale-if-error windows decide what is still used; every rev is
-    /// observed by the revision tracker. Every field is parsed as when it was first fetched
+    /// observed by the revision tracker, dated when it was last seen. Every field is parsed as when it was first fetched
     /// (DID, key on its curve, PDS origin, CIDs, digest, TID); an entry that fails is dropped.
     @discardableResult
     public func restore(into caches: VerifierCaches, now: Date, allowInsecureLocal: Bool) async -> Restored {
@@ -81,11 +82,12 @@ extension CacheSnapshot {
             if await caches.evidence.restore(proof, for: cacheKey, age: age) { restored.proofs += 1 }
         }
         for entry in revisions.reversed() {
-            guard let did = try? DID(entry.did), let rev = TID(entry.rev) else {
+            guard let did = try? DID(entry.did), let rev = TID(entry.rev), entry.seenAt.isFinite else {
                 restored.rejected += 1
                 continue
             }
-            _ = await caches.revisions.observe(did: did, rev: rev)
+            // A date in the future (the clock went back) counts as now: the rev itself still holds.
+            _ = await caches.revisions.observe(did: did, rev: rev, at: Date(timeIntervalSince1970: min(entry.seenAt, wallNow)))
             restored.revisions += 1
         }
         return restored

@@ -1,4 +1,5 @@
 import ATProto
+import Foundation
 
 /// The freshness rule (docs/architecture.md, pipeline step 8): per DID, the highest commit `rev` seen, so a PDS
 /// serving an older commit (to resurrect a deleted record) is noticed.
@@ -12,7 +13,14 @@ import ATProto
 public actor RevisionTracker {
     /// The most DIDs remembered.
     public nonisolated let capacity: Int
-    private var highest: LRUStore<DID, TID>
+    /// Per DID: the highest rev, and when the DID was last observed (wall clock: a process
+    /// hands it to the next one, see ``remembered()``).
+    private var highest: LRUStore<DID, Seen>
+
+    private struct Seen: Sendable {
+        var rev: TID
+        var at: Date
+    }
 
     /// An empty tracker remembering at most `capacity` DIDs (at least 1).
     public init(capacity: Int = 10_000) {
@@ -21,28 +29,32 @@ public actor RevisionTracker {
     }
 
     /// Compares `rev` with the highest rev seen for `did`, and records it when it is higher.
-    public func observe(did: DID, rev: TID) -> RevisionCheck {
+    /// `at` is when it was seen: now, or for a rev a previous process handed over, when that
+    /// process saw it.
+    public func observe(did: DID, rev: TID, at: Date = Date()) -> RevisionCheck {
         guard let seen = highest.peek(did) else {
-            highest.set(rev, for: did)
+            highest.set(Seen(rev: rev, at: at), for: did)
             return .newer
         }
-        if rev > seen {
-            highest.set(rev, for: did)
+        let latest = max(seen.at, at)
+        if rev > seen.rev {
+            highest.set(Seen(rev: rev, at: latest), for: did)
             return .newer
         }
-        highest.touch(did)
-        return rev == seen ? .equal : .older(highestSeen: seen)
+        highest.set(Seen(rev: seen.rev, at: latest), for: did)
+        return rev == seen.rev ? .equal : .older(highestSeen: seen.rev)
     }
 
     /// The highest rev seen for `did`, if it is remembered.
     public func highestSeen(for did: DID) -> TID? {
-        highest.peek(did)
+        highest.peek(did)?.rev
     }
 
-    /// Every remembered DID with its highest rev, least recently observed first: what a
-    /// process about to exit hands to the next one, which replays them with ``observe(did:rev:)``.
-    public func remembered() -> [(did: DID, rev: TID)] {
-        highest.keysByRecency.reversed().compactMap { did in highest.peek(did).map { (did, $0) } }
+    /// Every remembered DID with its highest rev and when it was last observed, least recently
+    /// observed first: what a process about to exit hands to the next one, which replays them
+    /// with ``observe(did:rev:at:)``.
+    public func remembered() -> [(did: DID, rev: TID, seenAt: Date)] {
+        highest.keysByRecency.reversed().compactMap { did in highest.peek(did).map { (did, $0.rev, $0.at) } }
     }
 
     /// The number of DIDs remembered.

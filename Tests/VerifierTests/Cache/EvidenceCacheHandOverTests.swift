@@ -1,4 +1,5 @@
 import ATProto
+import Foundation
 import Testing
 import Verifier
 
@@ -53,20 +54,24 @@ struct EvidenceCacheHandOverTests {
         #expect(try await cache.value(for: "b") { "x" }.value == "fresh")
     }
 
-    @Test("the revision tracker hands over every DID's highest rev, and observing them again restores replay detection")
+    @Test("the revision tracker hands over every DID's highest rev and when it was last seen; observing them again restores replay detection and keeps those times")
     func revisions() async throws {
         let alice = try DID("did:plc:aaaaaaaaaaaaaaaaaaaaaaaa"), bob = try DID("did:plc:bbbbbbbbbbbbbbbbbbbbbbbb")
         let older = TID(microseconds: 1_000, clockID: 0), newer = TID(microseconds: 2_000, clockID: 0)
+        let monday = Date(timeIntervalSince1970: 1_000), tuesday = Date(timeIntervalSince1970: 2_000)
         let first = RevisionTracker()
-        _ = await first.observe(did: alice, rev: older)
-        _ = await first.observe(did: alice, rev: newer)
-        _ = await first.observe(did: bob, rev: older)
+        _ = await first.observe(did: alice, rev: older, at: monday)
+        _ = await first.observe(did: bob, rev: older, at: monday)
+        _ = await first.observe(did: alice, rev: newer, at: tuesday)
         let handed = await first.remembered()
-        #expect(handed.map(\.did) == [alice, bob])
-        #expect(handed.map(\.rev) == [newer, older])
+        #expect(handed.map(\.did) == [bob, alice], "least recently observed first")
+        #expect(handed.map(\.rev) == [older, newer])
+        #expect(handed.map(\.seenAt) == [monday, tuesday])
 
         let next = RevisionTracker()
-        for (did, rev) in handed { _ = await next.observe(did: did, rev: rev) }
-        #expect(await next.observe(did: alice, rev: older) == .older(highestSeen: newer))
+        for (did, rev, seenAt) in handed { _ = await next.observe(did: did, rev: rev, at: seenAt) }
+        #expect(await next.remembered().map(\.seenAt) == [monday, tuesday], "a handed-over rev keeps its time, not the hand-over's")
+        #expect(await next.observe(did: alice, rev: older, at: monday) == .older(highestSeen: newer))
+        #expect(await next.remembered().last?.seenAt == tuesday, "an older observation never moves the time back")
     }
 }
