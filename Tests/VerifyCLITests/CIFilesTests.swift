@@ -28,7 +28,9 @@ struct CIFilesTests {
         let release = try String(contentsOf: Self.root.appendingPathComponent(".github/workflows/release.yml"), encoding: .utf8)
         let ci = try String(contentsOf: Self.root.appendingPathComponent(".github/workflows/ci.yml"), encoding: .utf8)
         #expect(action.contains("atcr-verify-linux-$arch") && action.contains("SHA256SUMS") && action.contains("sha256sum --check"))
-        #expect(release.contains("atcr-verify-linux-amd64 atcr-verify-linux-arm64 SHA256SUMS"))
+        #expect(release.contains("atcr-verify-linux-amd64 atcr-verify-linux-arm64 \\\n"))
+        #expect(release.contains("atcr-containerd-verifier-linux-amd64 atcr-containerd-verifier-linux-arm64 SHA256SUMS"))
+        #expect(release.contains("for product in atcr-verify atcr-containerd-verifier; do"))
         #expect(action.contains("github/codeql-action/upload-sarif"))
         #expect(ci.contains("bash .ci/run"))
         for script in ["examples/verification/verify-image.sh", "examples/verification/secure-pull.sh"] {
