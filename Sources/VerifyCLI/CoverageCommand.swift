@@ -16,12 +16,14 @@ struct CoverageCommand: AsyncParsableCommand {
             webhook would (the same review service). An image counts as signed when a signature by a DID \
             the matching policies trust verified; images no policy matches are counted apart.
 
-            Exit codes: 0 the report was made (coverage reports, it does not gate; use check or verify \
-            for that); 2 usage or input error.
+            Exit codes: 0 the report was made (and, with --min-coverage, coverage of the images in a \
+            policy's scope reached it; none in scope counts as reached); 1 coverage is below \
+            --min-coverage (the report is still printed; stderr says by how much); 2 usage or input error.
 
             Examples:
               atcr-verify coverage -f k8s/
               kustomize build overlays/prod | atcr-verify coverage -f - --json
+              atcr-verify coverage -f k8s/ --min-coverage 90        # a CI gate on the share signed
               atcr-verify coverage atcr.io/alice/api:v1 atcr.io/alice/web:v2 --namespace prod
             """)
 
@@ -42,10 +44,16 @@ struct CoverageCommand: AsyncParsableCommand {
     @Flag(name: [.short, .long], help: "Print nothing on stdout.")
     var quiet = false
 
+    @Option(name: .long, help: "Exit 1 when fewer than PERCENT (0-100) of the images in a policy's scope are signed by a trusted DID.")
+    var minCoverage: Double?
+
     func validate() throws {
         var settings = SettingsReader(environment: [:])
         verifier.check(into: &settings)
         if images.isEmpty && files.isEmpty { settings.report("give images, or manifests with -f FILE, DIR or -") }
+        if let minCoverage, !(0...100).contains(minCoverage) {
+            settings.report("--min-coverage must be a percentage from 0 to 100, not \(minCoverage)")
+        }
         try settings.checkAsUsage()
     }
 
@@ -80,6 +88,10 @@ struct CoverageCommand: AsyncParsableCommand {
         await session.shutdown()
         let coverage = Coverage(outcomes)
         try OutputOptions.emit(json ? coverage.json.serialized + "\n" : coverage.table, output: nil, quiet: quiet)
+        if let minCoverage, let shortfall = coverage.total.shortfall(below: minCoverage) {
+            FileHandle.standardError.write(Data("atcr-verify: \(shortfall)\n".utf8))
+            throw ExitCode(ExitStatus.denied)
+        }
     }
 }
 
@@ -90,6 +102,15 @@ struct Coverage {
         var signed = 0
         var failing = 0
         var percent: String { images == 0 ? "-" : String(format: "%.0f%%", Double(signed) * 100 / Double(images)) }
+
+        /// Why this falls short of `minimum` percent signed, or nil when it does not (no images
+        /// at all falls short of nothing). Compared exactly, not as the rounded figure shown.
+        func shortfall(below minimum: Double) -> String? {
+            guard images > 0, Double(signed) * 100 < minimum * Double(images) else { return nil }
+            let needed = Int((minimum * Double(images) / 100).rounded(.up))
+            return "coverage \(signed) of \(images) images signed by a trusted DID (\(percent)) is below --min-coverage \(String(format: "%g", minimum))%: "
+                + "\(needed - signed) more must be signed"
+        }
     }
 
     var total = Tally()

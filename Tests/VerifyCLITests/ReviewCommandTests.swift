@@ -153,4 +153,24 @@ struct CoverageCommandTests {
         let none = try await CLI.run(["coverage"] + flags)
         #expect(none.status == 2)
     }
+
+    @Test("--min-coverage gates: below it exits 1 with the report still printed and the shortfall on stderr; at it exits 0; out of range is a usage error")
+    func minimum() async throws {
+        let world = try await TestWorld.shared()
+        let flags = try CLI.worldFlags(world) + ["--policy", try CLI.writePolicy(world)]
+        let images = try ["signed-k256", "unsigned", "signed-p256"].map { try #require(world.image($0)).reference }
+        let below = try await CLI.run(["coverage"] + images + flags + ["--min-coverage", "67"])
+        #expect(below.status == 1, "\(below.all)")
+        #expect(below.stdout.contains("production-images"), "the report is printed: \(below.stdout)")
+        #expect(below.stderr.contains("coverage 2 of 3 images signed by a trusted DID (67%) is below --min-coverage 67%: 1 more must be signed"),
+                "2/3 is 66.7%, below 67 though shown rounded: \(below.stderr)")
+        let reached = try await CLI.run(["coverage"] + images + flags + ["--min-coverage", "66.6", "--quiet"])
+        #expect(reached.status == 0 && reached.stdout.isEmpty, "\(reached.all)")
+        let unscoped = try await CLI.run(["coverage", try #require(world.image("no-policy")).reference] + flags + ["--min-coverage", "100"])
+        #expect(unscoped.status == 0, "no image in a policy's scope: nothing to fall short of: \(unscoped.all)")
+        for bad in ["101", "-1", "abc"] {
+            let usage = try await CLI.run(["coverage"] + images + flags + ["--min-coverage", bad])
+            #expect(usage.status == 2, "\(bad): \(usage.all)")
+        }
+    }
 }
