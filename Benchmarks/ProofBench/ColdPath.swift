@@ -10,7 +10,12 @@ import Verifier
 /// round trip (`--latency-ms`, default 50; each new connection costs two more), and one image
 /// is verified (docs/benchmarks-coldpath.md):
 ///
-/// - cold by tag / by digest: a new fetcher (no pooled connection) and empty caches;
+/// - cold by tag / by digest: no pooled connection to any upstream and empty caches, with a
+///   fetcher as a running webhook holds it (its TLS context, the trust roots, already built by
+///   an earlier connection elsewhere);
+/// - cold, new client: the same with a fetcher made just before, so building its TLS context
+///   (loading the trust roots: ~10 ms of CPU here) is on the path too, as for a process's very
+///   first review;
 /// - warm, next image: connections pooled and the signer's DID document cached by an earlier
 ///   review, a never-seen image (by tag and by digest);
 /// - caches off: warm connections, every cache TTL zero (each review fetches everything).
@@ -74,19 +79,29 @@ func runColdPathBenchmark(_ options: Options) async throws {
         return Sample(time: elapsed, requests: world.requestCount - requests, connections: world.connectionCount - connections)
     }
     func fetcher() throws -> HTTPFetcher { try HTTPFetcher(configuration: .init(caBundlePath: world.caPath)) }
+    /// A new fetcher that has made one TLS connection, to the world's admin endpoint (no
+    /// latency, not an upstream of any review): its TLS context is built, no upstream pooled.
+    func runningFetcher() async throws -> HTTPFetcher {
+        let client = try fetcher()
+        await client.preconnect(world.adminServer.origin, deadline: .now + .seconds(10))
+        return client
+    }
 
     world.setLatency(latency)
     print("latency \(options.latencyMs) ms per response, \(2 * options.latencyMs) ms per new connection; \(options.http1 ? "HTTP/1.1 only" : "HTTP/2 offered"); DID prefetch \(options.prefetch); \(rounds) rounds, median")
     var rows: [(String, [Sample])] = [("cold connections, by tag", []), ("cold connections, by digest", []),
         ("warm connections, next image, by tag", []), ("warm connections, next image, by digest", []),
-        ("warm connections, caches off, by tag", [])]
+        ("warm connections, caches off, by tag", []), ("cold, new client, by tag", [])]
     for _ in 0..<rounds {
         for (row, byTag) in [(0, true), (1, false)] {
-            let client = try fetcher()
+            let client = try await runningFetcher()
             let image = try freshImage()
             rows[row].1.append(try await review(verifier(client), byTag ? image.tag : image.digest))
             try await client.shutdown()
         }
+        let newClient = try fetcher()
+        rows[5].1.append(try await review(verifier(newClient), try freshImage().tag))
+        try await newClient.shutdown()
         let client = try fetcher()
         let warm = verifier(client)
         _ = try await review(warm, try freshImage().tag)  // pools the connections, caches the DID document
