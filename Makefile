@@ -1,5 +1,5 @@
 # The README's two commands are `make demo` and `make test`.
-.PHONY: demo demo-proofs test bench bench-verifier bench-revocation bench-coldpath bench-report setup check-deployment
+.PHONY: demo demo-proofs test fuzz-smoke bench bench-verifier bench-revocation bench-coldpath bench-report setup check-deployment
 
 setup:
 	scripts/setup-debian
@@ -14,6 +14,10 @@ demo-proofs:
 # The whole suite, in three groups (scripts/test says why).
 test: setup
 	scripts/test
+
+# Every libFuzzer target for 10 s from a debug sanitizer build (CI); long runs: docs/fuzzing.md.
+fuzz-smoke: setup
+	scripts/fuzz --smoke
 
 bench: setup
 	swift run -c release atcr-bench proofs
