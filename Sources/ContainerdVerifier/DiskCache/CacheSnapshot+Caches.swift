@@ -46,8 +46,9 @@ extension CacheSnapshot {
 
     /// Puts this snapshot's entries into `caches` as if loaded `now - fetchedAt` ago, so the
     /// caches' own TTLs and stale-if-error windows decide what is still used; every rev is
-    /// observed by the revision tracker, dated when it was last seen. Every field is parsed as when it was first fetched
-    /// (DID, key on its curve, PDS origin, CIDs, digest, TID); an entry that fails is dropped.
+    /// observed by the revision tracker, dated when it was last seen. Every field is parsed as
+    /// when it was first fetched (DID, key on its curve, PDS origin, CIDs, digest, TID); an
+    /// entry that fails is dropped.
     @discardableResult
     public func restore(into caches: VerifierCaches, now: Date, allowInsecureLocal: Bool) async -> Restored {
         let wallNow = now.timeIntervalSince1970
