@@ -56,8 +56,8 @@ public struct PullOutcome: Sendable, Equatable {
 /// (``PullTarget``), the trust policy loaded as the webhook loads it (``PolicyWatcher``), and the
 /// image decided by the webhook's own per-image path (``ReviewService/decide(image:namespace:policy:now:deadline:)``:
 /// the same contact plan, verifier and policy evaluation) with the digest containerd passed.
-/// There is no namespace at this level: the policies' namespace filters are ignored, so every
-/// policy whose scope matches applies.
+/// There is no namespace at this level, so the pull gets the strictest decision any namespace
+/// could give it (``TrustPolicy/evaluate(_:)``).
 public enum ContainerdPull {
     /// Judges the pull `arguments` and `stdin` describe, finishing by `started + settings.timeout`.
     public static func judge(

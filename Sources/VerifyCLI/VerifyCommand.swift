@@ -38,7 +38,7 @@ public struct VerifyCommand: AsyncParsableCommand {
     @OptionGroup var verifier: VerifierOptions
     @OptionGroup var output: OutputOptions
 
-    @Option(name: .long, help: "The namespace the image would run in (policies may filter on it).")
+    @Option(name: .long, help: "The namespace the image would run in (policies may filter on it; without it, the strictest decision any namespace could get).")
     var namespace: String?
 
     @Flag(name: .long, help: "Exit 1 for audit findings too (an audited image fails the job).")

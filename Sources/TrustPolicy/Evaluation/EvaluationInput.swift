@@ -31,7 +31,8 @@ public struct EvaluationInput: Sendable, Hashable {
     public var image: ImageName
     /// True when the reference carried a digest (`@sha256:…`), false for a tag only.
     public var pinnedByDigest: Bool
-    /// The pod's namespace; nil outside a cluster (namespace filters are then ignored).
+    /// The pod's namespace; nil when not known (the decision is then the strictest any
+    /// namespace could get, see ``TrustPolicy/evaluate(_:)``).
     public var namespace: String?
     /// The time trust windows are judged at.
     public var now: Date

@@ -35,6 +35,15 @@ public struct PolicyDecision: Sendable, Hashable {
         case audit
         /// Reject.
         case deny
+
+        /// allow < audit < deny.
+        public var strictness: Int {
+            switch self {
+            case .allow: 0
+            case .audit: 1
+            case .deny: 2
+            }
+        }
     }
 
     /// allow, audit or deny.

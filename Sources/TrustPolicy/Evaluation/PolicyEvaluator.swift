@@ -5,10 +5,30 @@ extension TrustPolicy {
     /// Decides one image (docs/trust-policy.md, "How an image is decided"): every matching policy is evaluated; a failing `enforce`
     /// denies, a failing `audit` admits with a finding, and no match falls to `defaultAction`.
     /// `auditOnly` turns every `enforce` (and a `deny` default) into `audit`.
+    ///
+    /// With no namespace (containerd, Gatekeeper, the CLI without `--namespace`) the decision is
+    /// the strictest one any namespace could get: every policy whose scope matches is evaluated
+    /// (each can only add failures), and unless one of them applies in every namespace, the
+    /// namespaces none of them covers fall to `defaultAction`, which decides when it is stricter.
+    /// A policy that relaxes by namespace (`audit`, `signature: false`) never relaxes elsewhere.
     public func evaluate(_ input: EvaluationInput) -> PolicyDecision {
         let matching = matchingPolicies(for: input.image, namespace: input.namespace)
         guard !matching.isEmpty else { return defaultDecision(input) }
+        let decision = evaluate(input, matching: matching)
+        guard input.namespace == nil, !matching.contains(where: \.appliesInEveryNamespace) else { return decision }
+        let uncovered = defaultDecision(input)
+        guard uncovered.verdict.strictness > decision.verdict.strictness else { return decision }
+        let limited = matching.map { "\($0.name) applies only in namespaces \(($0.namespaces ?? []).map(\.pattern).joined(separator: ", "))" }
+        return PolicyDecision(
+            verdict: uncovered.verdict,
+            results: [],
+            reason: "no namespace known, and no policy for \(input.image) applies in every namespace (\(limited.joined(separator: "; "))): "
+                + "elsewhere defaultAction is \(defaultAction.rawValue); where they apply: \(decision.reason)"
+        )
+    }
 
+    /// The combined verdict of the policies that match.
+    private func evaluate(_ input: EvaluationInput, matching: [Policy]) -> PolicyDecision {
         let results = matching.map { evaluate($0, input) }
         let verdict: PolicyDecision.Verdict
         if results.contains(where: { !$0.passed && $0.action == .enforce }) {

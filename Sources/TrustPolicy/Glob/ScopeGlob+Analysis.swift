@@ -50,6 +50,12 @@ extension ScopeGlob {
         return nil
     }
 
+    /// True when, as a namespace glob, this matches every namespace name (`*`, `**`): namespace
+    /// names are single segments, so only wildcards that take any run of characters do.
+    public var matchesEveryNamespace: Bool {
+        !tokens.isEmpty && tokens.allSatisfy { $0 == .star || $0 == .globstar }
+    }
+
     /// Why this namespace glob can never match a Kubernetes namespace name, or nil.
     /// Namespace names are DNS labels: lowercase letters, digits and `-`.
     public var namespaceNeverMatchReason: String? {

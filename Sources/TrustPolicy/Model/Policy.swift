@@ -49,10 +49,17 @@ public struct Policy: Sendable, Hashable {
     }
 
     /// True when `image` is in one of the scopes and `namespace` in the namespaces.
-    /// A nil `namespace` (outside a cluster, e.g. the CLI) ignores the namespace filter.
+    /// A nil `namespace` (not known: containerd, Gatekeeper, the CLI without `--namespace`)
+    /// ignores the namespace filter: the policy may apply, so it is evaluated.
     public func matches(_ image: ImageName, namespace: String?) -> Bool {
         guard scopes.contains(where: { $0.matches(image) }) else { return false }
         guard let namespaces, let namespace else { return true }
         return namespaces.contains { $0.matches(namespace) }
+    }
+
+    /// True when the policy applies in every namespace: no `namespaces`, or a glob such as `*`.
+    public var appliesInEveryNamespace: Bool {
+        guard let namespaces else { return true }
+        return namespaces.contains(where: \.matchesEveryNamespace)
     }
 }

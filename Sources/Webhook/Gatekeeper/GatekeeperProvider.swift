@@ -9,8 +9,8 @@ import TrustPolicy
 /// slots and caches as `/validate`), all keys at once, within ``timeout`` so the answer reaches
 /// Gatekeeper inside its Provider timeout.
 ///
-/// Keys carry no namespace, so the policies' namespace filters are ignored: every policy whose
-/// scope matches the image applies.
+/// Keys carry no namespace, so each image gets the strictest decision any namespace could give
+/// it (``TrustPolicy/evaluate(_:)``): a policy limited to some namespaces never relaxes others.
 public struct GatekeeperProvider: Sendable {
     let service: ReviewService
     let policy: @Sendable () async -> TrustPolicy?
