@@ -142,9 +142,48 @@ struct ImageExtractionTests {
     @Test("the finalizer-removal UPDATE introduces a new image, yet deletionTimestamp admits it")
     func deletionTimestampWins() throws {
         let request = try Fixtures.request("pod-finalizer-removal")
-        let images = ImageExtractor(kind: .pod).extract(from: try #require(request.object)).images
-        #expect(images.contains("atcr.io/mallory/evil:v1"))
+        let images = ImageExtractor(kind: .pod).extract(from: try #require(request.object)).imageBytes
+        #expect(images.contains(Array("atcr.io/mallory/evil:v1".utf8)))
         #expect(AdmissionPlan(request: request).disposition == .allowUnchecked(.beingDeleted))
+    }
+
+    @Test("a deletionTimestamp the requester wrote skips nothing: on a CREATE (the API server clears it only after admission), or on an UPDATE whose stored object has none")
+    func requesterDeletionTimestamp() throws {
+        let stamp = JSONValue.string("2030-01-01T00:00:00Z")
+        var create = try Fixtures.request("pod-create")
+        create.object = create.object?.replacing(["metadata", "deletionTimestamp"], with: stamp)
+        #expect(AdmissionPlan(request: create).disposition == .verify)
+        #expect(!AdmissionPlan(request: create).toVerify.isEmpty)
+
+        var update = try Fixtures.request("pod-finalizer-removal")
+        update.oldObject = update.oldObject?.replacing(["metadata", "deletionTimestamp"], with: nil)
+        let plan = AdmissionPlan(request: update)
+        #expect(plan.disposition == .verify)
+        #expect(plan.toVerify.map(\.image).contains("atcr.io/mallory/evil:v1"))
+    }
+
+    @Test("images compare byte for byte: a Kelvin sign is not a K, on UPDATE or within one object")
+    func exactImageBytes() throws {
+        var request = try Fixtures.request("pod-create")
+        let ascii = "atcr.io/alice/app:vK", kelvin = "atcr.io/alice/app:v\u{212A}"
+        #expect(ascii == kelvin, "Swift String equality is canonical equivalence: the reason for comparing bytes")
+        func pod(_ images: [String]) -> JSONValue {
+            .object([JSONMember(name: "metadata", value: .object([])), JSONMember(name: "spec", value: .object([
+                JSONMember(name: "containers", value: .array(images.enumerated().map { index, image in
+                    .object([JSONMember(name: "name", value: .string("c\(index)")), JSONMember(name: "image", value: .string(image))])
+                })),
+            ]))])
+        }
+        request.object = pod([ascii, kelvin])
+        let both = AdmissionPlan(request: request)
+        #expect(both.toVerify.map { Array($0.image.utf8) } == [Array(ascii.utf8), Array(kelvin.utf8)], "two images, each verified")
+
+        request.operation = .update
+        request.oldObject = pod([ascii])
+        request.object = pod([kelvin])
+        let update = AdmissionPlan(request: request)
+        #expect(update.toVerify.map { Array($0.image.utf8) } == [Array(kelvin.utf8)], "the changed image is verified, not taken as unchanged")
+        #expect(update.unchanged.isEmpty)
     }
 
     @Test("a deletionTimestamp that is not a non-empty string does not skip verification")

@@ -85,7 +85,7 @@ public struct AdmissionPlan: Sendable, Hashable {
             disposition = .rejectInvalid([ObjectProblem(path: "request.object", reason: "is missing on a \(request.operation.rawValue)")])
             return
         }
-        if Self.isBeingDeleted(object) {
+        if request.operation == .update, let old = request.oldObject, Self.isBeingDeleted(old), Self.isBeingDeleted(object) {
             disposition = .allowUnchecked(.beingDeleted)
             return
         }
@@ -97,14 +97,14 @@ public struct AdmissionPlan: Sendable, Hashable {
         }
         // An unreadable oldObject is not the requester's fault, but it proves nothing either:
         // then every image is verified.
-        let previous: Set<String>
+        let previous: Set<[UInt8]>
         if request.operation == .update, let old = request.oldObject {
-            previous = extractor.extract(from: old).images
+            previous = extractor.extract(from: old).imageBytes
         } else {
             previous = []
         }
-        toVerify = current.uses.filter { !previous.contains($0.image) }
-        unchanged = current.uses.filter { previous.contains($0.image) }
+        toVerify = current.uses.filter { !previous.contains(Array($0.image.utf8)) }
+        unchanged = current.uses.filter { previous.contains(Array($0.image.utf8)) }
     }
 
     /// True when there is at least one image to verify.
@@ -113,8 +113,9 @@ public struct AdmissionPlan: Sendable, Hashable {
         return false
     }
 
-    /// Only a non-empty string counts (the API server sets it; users cannot): anything else
-    /// is not taken as a reason to skip verification.
+    /// Only a non-empty string counts, and only on an UPDATE whose stored object (`oldObject`)
+    /// has one too: admission sees a CREATE before the API server clears a `deletionTimestamp`
+    /// the requester wrote, so on a CREATE it proves nothing and must not skip anything.
     private static func isBeingDeleted(_ object: JSONValue) -> Bool {
         if case .string(let stamp)? = object["metadata"]?["deletionTimestamp"] { return !stamp.isEmpty }
         return false

@@ -4,23 +4,28 @@ import ATProto
 /// and `ephemeralContainers` at the kind's pod-spec path, and every image volume
 /// (`volumes[].image.reference`, pulled by the kubelet like a container image), deduplicated
 /// by image string.
+///
+/// Image strings are compared byte for byte, never as Swift `String`s: those compare by Unicode
+/// canonical equivalence, under which `v\u{212A}` (Kelvin sign) equals `vK`, and one image
+/// must never stand in for another the runtime would read differently.
 struct ImageExtractor: Sendable {
     /// The images in first-use order, and what is wrong with the object (missing pod spec,
     /// wrong JSON types, containers without a usable image).
     struct Result: Sendable, Hashable {
         var uses: [ImageUse] = []
         var problems: [ObjectProblem] = []
-        private var indexByImage: [String: Int] = [:]
+        private var indexByImage: [[UInt8]: Int] = [:]
 
-        /// The distinct image strings.
-        var images: Set<String> { Set(uses.map(\.image)) }
+        /// The distinct image strings, as UTF-8 bytes.
+        var imageBytes: Set<[UInt8]> { Set(uses.map { Array($0.image.utf8) }) }
 
         /// Records one use of `image`: a new entry, or one more place for an image seen before.
         mutating func add(_ image: String, at ref: ContainerRef) {
-            if let existing = indexByImage[image] {
+            let key = Array(image.utf8)
+            if let existing = indexByImage[key] {
                 uses[existing].containers.append(ref)
             } else {
-                indexByImage[image] = uses.count
+                indexByImage[key] = uses.count
                 uses.append(ImageUse(image: image, containers: [ref]))
             }
         }
