@@ -78,7 +78,7 @@ struct DigestPinPatchTests {
         #expect(String(decoding: decoded, as: UTF8.self) == patch.json)
     }
 
-    @Test("workload templates, plain Pod updates, deletes: never patched")
+    @Test("workload templates: never patched; a Pod UPDATE: only the images it changes")
     func notApplicable() throws {
         let deployment = AdmissionRequest(
             uid: "u", kind: GroupVersionKind(group: "apps", version: "v1", kind: "Deployment"),
@@ -87,8 +87,12 @@ struct DigestPinPatchTests {
         let all = ["reg/app:v1": "reg/app:v1@\(Self.digest)", "reg/side:v2": "reg/side:v2@\(Self.digest)"]
         #expect(!DigestPinPatch.applies(to: deployment, plan: AdmissionPlan(request: deployment)))
         #expect(DigestPinPatch(request: deployment, plan: AdmissionPlan(request: deployment), pinned: all).isEmpty)
-        let update = try Self.request(Self.pod, operation: .update, old: #"{"spec":{"containers":[{"name":"app","image":"reg/old:v0"}]}}"#)
-        #expect(DigestPinPatch(request: update, plan: AdmissionPlan(request: update), pinned: all).isEmpty)
+        // kubectl set image: side moves from v1 to v2; everything else stays.
+        let update = try Self.request(Self.pod, operation: .update, old: Self.pod.replacingOccurrences(of: "reg/side:v2", with: "reg/side:v1"))
+        let updated = DigestPinPatch(request: update, plan: AdmissionPlan(request: update), pinned: all)
+        #expect(updated.pins.map(\.pointer.description) == ["/spec/containers/1/image"], "only the image the update changes")
+        let relabel = try Self.request(Self.pod, operation: .update, old: Self.pod)
+        #expect(DigestPinPatch(request: relabel, plan: AdmissionPlan(request: relabel), pinned: all).isEmpty)
     }
 
     @Test("kubectl debug (UPDATE of pods/ephemeralcontainers): only the new ephemeral container")

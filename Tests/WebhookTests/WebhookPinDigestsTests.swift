@@ -141,7 +141,7 @@ struct WebhookPinDigestsTests {
         await world.stop()
     }
 
-    @Test("kubectl debug: the new ephemeral container is pinned at its index; the running containers are not touched")
+    @Test("kubectl debug: the new ephemeral container is pinned at its index, the running containers are not touched; kubectl set image: the changed container is pinned")
     func ephemeralContainers() async throws {
         let world = try await TestWorld.start()
         let signed = try #require(world.image("signed-k256")), carol = try #require(world.image("signed-p256"))
@@ -158,9 +158,15 @@ struct WebhookPinDigestsTests {
         let patched = try answer.applied(to: withSigned)
         #expect(NSDictionary(dictionary: patched).isEqual(to: PinReviews.setting(withSigned, "ephemeralContainers", 1, to: app)),
                 "only ephemeralContainers[1]: \((try? PinReviews.text(patched)) ?? "?")")
-        // A plain Pod UPDATE and a Deployment are never patched.
-        let update = try await harness.mutate(try PinReviews.review(withSigned, operation: "UPDATE", old: running))
-        #expect(update.patch == nil)
+        // A plain Pod UPDATE (kubectl set image) pins the image it changes; a Deployment is never patched.
+        // (To a tag the old Pod does not name: an image already in the Pod counts as unchanged.)
+        let setImage = PinReviews.setting(running, "containers", 0, to: signed.reference)
+        let update = try await harness.mutate(try PinReviews.review(setImage, operation: "UPDATE", old: running))
+        let updated = try update.applied(to: setImage)
+        #expect(NSDictionary(dictionary: updated).isEqual(to: PinReviews.setting(running, "containers", 0, to: app)),
+                "only the changed image: \((try? PinReviews.text(updated)) ?? "?")")
+        let relabel = try await harness.mutate(try PinReviews.review(running, operation: "UPDATE", old: running))
+        #expect(relabel.patch == nil, "an UPDATE that changes no image has nothing to pin: \(relabel.body)")
         let deployment = try await harness.mutate(Reviews.workload(kind: "Deployment", group: "apps", resource: "deployments", image: signed.reference))
         #expect(deployment.patch == nil && deployment.response["allowed"].bool == true)
         await harness.stop()

@@ -22,22 +22,23 @@ public struct DigestPinPatch: Sendable, Hashable {
     /// The rewrites, in spec order (containers, initContainers, ephemeralContainers, volumes).
     public var pins: [Pin]
 
-    /// Which requests are pinned: a Pod's CREATE, and an UPDATE through the
+    /// Which requests are pinned: a Pod's CREATE, its UPDATE (only the images it changes, e.g.
+    /// `kubectl set image`, are verified and so pinned), and an UPDATE through the
     /// `pods/ephemeralcontainers` subresource (`kubectl debug`). Workload templates are never
-    /// mutated (their Pods are pinned when the controller creates them), nor plain Pod updates.
+    /// mutated: their Pods are pinned when the controller creates them.
     public static func applies(to request: AdmissionRequest, plan: AdmissionPlan) -> Bool {
         guard plan.workload == .pod, case .verify = plan.disposition else { return false }
         switch request.operation {
         case .create: return request.subResource == nil
-        case .update: return request.subResource == "ephemeralcontainers"
+        case .update: return request.subResource == nil || request.subResource == "ephemeralcontainers"
         case .delete, .connect: return false
         }
     }
 
     /// The patch for `plan`'s images: `pinned` maps an image as written to its pinned form
-    /// (only images that verified; anything else is left alone). On an ephemeral-containers
-    /// update only `ephemeralContainers` are touched (a Pod's volumes cannot change after its
-    /// CREATE).
+    /// (only images that verified; anything else is left alone). On an UPDATE only the images
+    /// it changes are in the plan; on an ephemeral-containers update only `ephemeralContainers`
+    /// are touched (a Pod's volumes cannot change after its CREATE).
     public init(request: AdmissionRequest, plan: AdmissionPlan, pinned: [String: String]) {
         guard Self.applies(to: request, plan: plan), let workload = plan.workload else {
             pins = []
