@@ -88,6 +88,27 @@ struct GatekeeperProviderTests {
         await harness.stop()
     }
 
+    @Test("NAMESPACE|IMAGE keys apply the policies' namespace filters as the webhook does; a bare image gets the strictest decision; a prefix that is no namespace is denied")
+    func namespacedKeys() async throws {
+        let world = try await TestWorld.shared()
+        // defaultAction deny, and `other/*` relaxed (signature: false) in dev-* namespaces only.
+        let policy = world.policyYAML.replacingOccurrences(of: "defaultAction: allow", with: "defaultAction: deny")
+            + "  - name: other-in-dev\n    scope: \"\(world.registryName)/other/*\"\n    namespaces: [\"dev-*\"]\n    require:\n      signature: false\n    action: audit\n"
+        let harness = try await WebhookHarness(world: world, policyYAML: policy) { $0.providerTimeout = Self.loadedTimeout }
+        let other = try #require(world.image("no-policy")).reference, signed = try #require(world.image("signed-k256")).reference
+        let keys = ["dev-1|\(other)", "prod|\(other)", other, "Not_A_Namespace|\(other)", "prod|\(signed)"]
+        let reply = try await Self.ask(harness, Self.request(keys))
+        #expect(reply.status == 200, "\(reply.body)")
+        let items = reply.json["response"]["items"].array
+        #expect(items.map { $0["key"].string ?? "" } == keys, "keys echoed exactly")
+        #expect(items.map { $0["value"]["decision"].string ?? "" } == ["allow", "deny", "deny", "deny", "allow"], "\(reply.body)")
+        #expect(items[0]["value"]["policies"].array.compactMap(\.string) == ["other-in-dev"], "\(items[0])")
+        #expect((items[1]["error"].string ?? "").contains("defaultAction is deny"), "\(items[1])")
+        #expect((items[2]["error"].string ?? "").contains("other-in-dev applies only in namespaces dev-*"), "bare image: \(items[2])")
+        #expect((items[3]["error"].string ?? "").contains("is not a valid image reference"), "\(items[3])")
+        await harness.stop()
+    }
+
     @Test("a malformed request or one over the key bound gets a systemError and no items", arguments: [
         ("not JSON", "{", "not JSON"),
         ("another kind", #"{"apiVersion":"externaldata.gatekeeper.sh/v1beta1","kind":"ProviderResponse","request":{"keys":[]}}"#, "kind is not ProviderRequest"),

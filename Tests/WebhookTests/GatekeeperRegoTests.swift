@@ -69,6 +69,7 @@ struct GatekeeperRegoTests {
 
         let admitted = try await Self.evaluate(Self.pod([try image("signed-k256"), try image("multi-arch"), try image("no-policy"), try image("audit-unsigned")]), harness: harness)
         #expect(admitted.keys.count == 4, "\(admitted.raw)")
+        #expect(admitted.keys.allSatisfy { $0.hasPrefix("prod|") }, "each key names the pod's namespace: \(admitted.keys)")
         #expect(admitted.violations.isEmpty, "\(admitted.raw)")
 
         let denied = [try image("unsigned"), try image("revoked"), try image("untrusted-signer")], p256 = try image("signed-p256")
@@ -84,7 +85,7 @@ struct GatekeeperRegoTests {
         await harness.stop()
     }
 
-    @Test("workload kinds: a Deployment's and a CronJob's pod templates")
+    @Test("workload kinds: a Deployment's and a CronJob's pod templates (no namespace in the request: bare image keys)")
     func workloads() async throws {
         let world = try await TestWorld.shared()
         let harness = try await WebhookHarness(world: world) { $0.providerTimeout = Self.loadedTimeout }

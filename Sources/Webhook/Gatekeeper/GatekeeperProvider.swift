@@ -9,8 +9,9 @@ import TrustPolicy
 /// slots and caches as `/validate`), all keys at once, within ``timeout`` so the answer reaches
 /// Gatekeeper inside its Provider timeout.
 ///
-/// Keys carry no namespace, so each image gets the strictest decision any namespace could give
-/// it (``TrustPolicy/evaluate(_:)``): a policy limited to some namespaces never relaxes others.
+/// Keys name the namespace with the image (``ProviderKey``: `NAMESPACE|IMAGE`), so namespace
+/// filters apply as in the webhook; a bare image gets the strictest decision any namespace could
+/// give it (``TrustPolicy/evaluate(_:)``).
 public struct GatekeeperProvider: Sendable {
     let service: ReviewService
     let policy: @Sendable () async -> TrustPolicy?
@@ -46,7 +47,8 @@ public struct GatekeeperProvider: Sendable {
         let service = service
         let decisions = await withTaskGroup(of: (Int, ImageDecision).self) { group in
             for (index, key) in request.keys.enumerated() {
-                group.addTask { (index, await service.decide(image: key, namespace: nil, policy: policy, now: now, deadline: deadline)) }
+                let parts = ProviderKey(key)
+                group.addTask { (index, await service.decide(image: parts.image, namespace: parts.namespace, policy: policy, now: now, deadline: deadline)) }
             }
             var collected: [(Int, ImageDecision)] = []
             for await item in group { collected.append(item) }
