@@ -135,7 +135,25 @@ struct ValidationErrorTests {
         ErrorCase(
             name: "minSignatures of the wrong type",
             yaml: file(policy: defaultPolicy.replacingOccurrences(of: "minSignatures: 1", with: "minSignatures: \"1\"")),
-            path: "policies[0].require.minSignatures", line: 11, message: "expected a whole number, found a string"),
+            path: "policies[0].require.minSignatures", line: 11, message: "expected a whole number written in decimal, such as 2, found a string"),
+        // YAML 1.1 base-60 integers: Yams' Node.int multiplies them out unchecked and traps on
+        // overflow (found by the policy fuzzer, Fuzz/crashes/policy/); read as text instead.
+        ErrorCase(
+            name: "minSignatures in base 60, large enough to overflow",
+            yaml: file(policy: defaultPolicy.replacingOccurrences(of: "minSignatures: 1", with: "minSignatures: +222222222000000000:0")),
+            path: "policies[0].require.minSignatures", line: 11, message: "expected a whole number written in decimal, such as 2, found an integer"),
+        ErrorCase(
+            name: "minSignatures in base 60",
+            yaml: file(policy: defaultPolicy.replacingOccurrences(of: "minSignatures: 1", with: "minSignatures: 0:1")),
+            path: "policies[0].require.minSignatures", line: 11, message: "expected a whole number written in decimal"),
+        ErrorCase(
+            name: "version in base 60, large enough to overflow",
+            yaml: file().replacingOccurrences(of: "version: 1.0", with: "version: +222222222000000000:0"),
+            path: "version", line: 1, message: "unsupported version +222222222000000000:0"),
+        ErrorCase(
+            name: "version 1 in base 60",
+            yaml: file().replacingOccurrences(of: "version: 1.0", with: "version: 0:1"),
+            path: "version", line: 1, message: "unsupported version 0:1"),
         ErrorCase(
             name: "signature of the wrong type",
             yaml: file(policy: defaultPolicy.replacingOccurrences(of: "signature: true", with: "signature: \"true\"")),

@@ -67,17 +67,18 @@ struct PolicyParser {
             return nil
         }
         let accepted: Bool
+        let written = node.scalar?.string ?? ""
         switch node.tagName {
-        case .float: accepted = node.float == 1.0
-        case .int: accepted = node.int == 1
+        // Read from the text, never through Yams' number constructors (see `wholeNumber`).
+        case .float: accepted = Double(written) == 1.0
+        case .int: accepted = Self.wholeNumber(written) == 1
         case .str: accepted = ["1", "1.0"].contains(node.stringValue ?? "")
         default:
             sink.error(path, node, "expected a version number, found \(node.kindDescription)")
             return nil
         }
         guard accepted else {
-            let written = node.scalar?.string ?? node.kindDescription
-            sink.error(path, node, "unsupported version \(written) (this verifier reads version 1.0)")
+            sink.error(path, node, "unsupported version \(written.isEmpty ? node.kindDescription : written) (this verifier reads version 1.0)")
             return nil
         }
         return 1
@@ -104,13 +105,21 @@ struct PolicyParser {
         return value
     }
 
-    /// An integer scalar, or nil with an error.
+    /// An integer scalar written in decimal, or nil with an error.
     mutating func int(_ node: Node, path: FieldPath) -> Int? {
-        guard node.tagName == .int, let value = node.int else {
-            sink.error(path, node, "expected a whole number, found \(node.kindDescription)")
+        guard node.tagName == .int, let text = node.scalar?.string, let value = Self.wholeNumber(text) else {
+            sink.error(path, node, "expected a whole number written in decimal, such as 2, found \(node.kindDescription)")
             return nil
         }
         return value
+    }
+
+    /// `text` as a decimal whole number (an optional sign, then digits), nil otherwise or when
+    /// it does not fit an `Int`. Yams' own `Node.int` also reads YAML 1.1's base-60 form
+    /// (`1:30`) by multiplying without overflow checks, so a long one such as
+    /// `+222222222000000000:0` traps the process: a policy file must never do that.
+    static func wholeNumber(_ text: String) -> Int? {
+        Int(text, radix: 10)
     }
 
     /// An RFC 3339 timestamp (quoted or not), or nil with an error.
