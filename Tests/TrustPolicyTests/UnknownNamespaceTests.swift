@@ -45,7 +45,7 @@ struct UnknownNamespaceTests {
         var signedBy: [String] = []
         var auditOnly = false
         var verdict: PolicyDecision.Verdict
-        /// The matching policies reported, in file order (empty: defaultAction decided).
+        /// The policies reported, in file order (empty: no scope matched).
         var results: [String]
         /// Text the decision's reason must contain.
         var reasonContains: String
@@ -54,20 +54,20 @@ struct UnknownNamespaceTests {
 
     static let cases: [Case] = [
         .init(name: "an unsigned dev image with no namespace: denied, as outside dev-* (defaultAction deny)",
-              image: "atcr.io/mallory/dev-evil", verdict: .deny, results: [],
+              image: "atcr.io/mallory/dev-evil", verdict: .deny, results: ["dev-images"],
               reasonContains: "no policy for atcr.io/mallory/dev-evil applies in every namespace (dev-images applies only in namespaces dev-*): elsewhere defaultAction is deny; where they apply: satisfies dev-images"),
         .init(name: "the same image in dev-1: admitted, signature not required",
               image: "atcr.io/mallory/dev-evil", namespace: "dev-1", verdict: .allow, results: ["dev-images"], reasonContains: "satisfies dev-images"),
         .init(name: "the same image in prod: no policy matches, denied",
               image: "atcr.io/mallory/dev-evil", namespace: "prod", verdict: .deny, results: [], reasonContains: "defaultAction is deny"),
         .init(name: "--audit-only: the default's deny is an audit",
-              image: "atcr.io/mallory/dev-evil", auditOnly: true, verdict: .audit, results: [], reasonContains: "elsewhere defaultAction is deny"),
+              image: "atcr.io/mallory/dev-evil", auditOnly: true, verdict: .audit, results: ["dev-images"], reasonContains: "elsewhere defaultAction is deny"),
         .init(name: "defaultAction audit: audited, not allowed",
-              defaultAction: "audit", image: "atcr.io/mallory/dev-evil", verdict: .audit, results: [], reasonContains: "elsewhere defaultAction is audit"),
+              defaultAction: "audit", image: "atcr.io/mallory/dev-evil", verdict: .audit, results: ["dev-images"], reasonContains: "elsewhere defaultAction is audit"),
         .init(name: "defaultAction allow: nothing stricter elsewhere, the policy decides",
               defaultAction: "allow", image: "atcr.io/mallory/dev-evil", verdict: .allow, results: ["dev-images"], reasonContains: "satisfies dev-images"),
         .init(name: "a tool signed by CI, limited to two namespaces: denied with no namespace (elsewhere deny)",
-              image: "ghcr.io/org/tool", signedBy: [Fixtures.ci], verdict: .deny, results: [],
+              image: "ghcr.io/org/tool", signedBy: [Fixtures.ci], verdict: .deny, results: ["team-tools"],
               reasonContains: "team-tools applies only in namespaces tools, ci-*"),
         .init(name: "the same tool in ci-7: admitted",
               image: "ghcr.io/org/tool", namespace: "ci-7", signedBy: [Fixtures.ci], verdict: .allow, results: ["team-tools"], reasonContains: "satisfies team-tools"),

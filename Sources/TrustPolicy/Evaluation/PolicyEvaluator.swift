@@ -19,9 +19,11 @@ extension TrustPolicy {
         let uncovered = defaultDecision(input)
         guard uncovered.verdict.strictness > decision.verdict.strictness else { return decision }
         let limited = matching.map { "\($0.name) applies only in namespaces \(($0.namespaces ?? []).map(\.pattern).joined(separator: ", "))" }
+        // The results stay: the image is in these policies' scope (coverage, SARIF and audit
+        // lines count it so); the verdict and the reason say defaultAction decided elsewhere.
         return PolicyDecision(
             verdict: uncovered.verdict,
-            results: [],
+            results: decision.results,
             reason: "no namespace known, and no policy for \(input.image) applies in every namespace (\(limited.joined(separator: "; "))): "
                 + "elsewhere defaultAction is \(defaultAction.rawValue); where they apply: \(decision.reason)"
         )

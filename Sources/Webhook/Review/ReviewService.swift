@@ -330,15 +330,18 @@ public final class ReviewService: Sendable {
     }
 }
 
-/// A bounded memo of `ImageReference(parsing:)`.
+/// A bounded memo of `ImageReference(parsing:)`, keyed by the text's bytes: `String` keys
+/// compare by Unicode canonical equivalence (`v\u{212A}` equals `vK`), and a spelling the
+/// parser rejects must never get another spelling's parse.
 final class ReferenceCache: Sendable {
-    private let entries = Mutex<[String: Result<ImageReference, ImageReferenceError>]>([:])
+    private let entries = Mutex<[[UInt8]: Result<ImageReference, ImageReferenceError>]>([:])
     let capacity: Int
 
     init(capacity: Int) { self.capacity = capacity }
 
     func parse(_ text: String) throws(ImageReferenceError) -> ImageReference {
-        if let known = entries.withLock({ $0[text] }) { return try known.get() }
+        let key = Array(text.utf8)
+        if let known = entries.withLock({ $0[key] }) { return try known.get() }
         let result: Result<ImageReference, ImageReferenceError>
         do {
             result = .success(try ImageReference(parsing: text))
@@ -347,7 +350,7 @@ final class ReferenceCache: Sendable {
         }
         entries.withLock { entries in
             if entries.count >= capacity { entries.removeAll(keepingCapacity: true) }  // a simple bound
-            entries[text] = result
+            entries[key] = result
         }
         return try result.get()
     }
