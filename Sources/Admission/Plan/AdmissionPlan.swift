@@ -103,8 +103,9 @@ public struct AdmissionPlan: Sendable, Hashable {
         } else {
             previous = []
         }
-        toVerify = current.uses.filter { !previous.contains(Array($0.image.utf8)) }
-        unchanged = current.uses.filter { previous.contains(Array($0.image.utf8)) }
+        for use in current.uses {
+            if previous.contains(Array(use.image.utf8)) { unchanged.append(use) } else { toVerify.append(use) }
+        }
     }
 
     /// True when there is at least one image to verify.
