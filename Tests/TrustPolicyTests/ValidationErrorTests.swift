@@ -141,11 +141,26 @@ struct ValidationErrorTests {
         ErrorCase(
             name: "minSignatures in base 60, large enough to overflow",
             yaml: file(policy: defaultPolicy.replacingOccurrences(of: "minSignatures: 1", with: "minSignatures: +222222222000000000:0")),
-            path: "policies[0].require.minSignatures", line: 11, message: "expected a whole number written in decimal, such as 2, found an integer"),
+            path: "policies[0].require.minSignatures", line: 11,
+            message: "expected a whole number written in decimal, such as 2, found +222222222000000000:0 (YAML 1.1 reads a:b as base 60"),
         ErrorCase(
             name: "minSignatures in base 60",
             yaml: file(policy: defaultPolicy.replacingOccurrences(of: "minSignatures: 1", with: "minSignatures: 0:1")),
             path: "policies[0].require.minSignatures", line: 11, message: "expected a whole number written in decimal"),
+        // YAML 1.1 reads 010 as octal 8, YAML 1.2 as 10: refused rather than guessed.
+        ErrorCase(
+            name: "minSignatures with a leading zero",
+            yaml: file(policy: defaultPolicy.replacingOccurrences(of: "minSignatures: 1", with: "minSignatures: 010")),
+            path: "policies[0].require.minSignatures", line: 11,
+            message: "found 010 (YAML 1.1 reads a leading 0 as octal; write it without the leading zero)"),
+        ErrorCase(
+            name: "minSignatures in hexadecimal",
+            yaml: file(policy: defaultPolicy.replacingOccurrences(of: "minSignatures: 1", with: "minSignatures: 0x2")),
+            path: "policies[0].require.minSignatures", line: 11, message: "found 0x2 (write the number in decimal)"),
+        ErrorCase(
+            name: "version with a leading zero",
+            yaml: file().replacingOccurrences(of: "version: 1.0", with: "version: 01"),
+            path: "version", line: 1, message: "unsupported version 01"),
         ErrorCase(
             name: "version in base 60, large enough to overflow",
             yaml: file().replacingOccurrences(of: "version: 1.0", with: "version: +222222222000000000:0"),
@@ -283,7 +298,7 @@ struct ValidationErrorTests {
         #expect(error.description == "policies[0].require.trustedDIDs[1]: did:plc:rjnvgfygwwqc5hyfsxmecosf is not declared in trustedDIDs (line 13)")
     }
 
-    @Test("version 1.0, 1, \"1.0\" and \"1\" are all version 1", arguments: ["1.0", "1", "\"1.0\"", "\"1\""])
+    @Test("version 1.0, 1, +1, \"1.0\" and \"1\" are all version 1", arguments: ["1.0", "1", "+1", "\"1.0\"", "\"1\""])
     func acceptedVersions(_ written: String) throws {
         let policy = try Fixtures.policy(file().replacingOccurrences(of: "version: 1.0", with: "version: \(written)"))
         #expect(policy.version == 1)

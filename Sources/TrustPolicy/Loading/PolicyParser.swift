@@ -107,19 +107,39 @@ struct PolicyParser {
 
     /// An integer scalar written in decimal, or nil with an error.
     mutating func int(_ node: Node, path: FieldPath) -> Int? {
-        guard node.tagName == .int, let text = node.scalar?.string, let value = Self.wholeNumber(text) else {
+        guard node.tagName == .int, let text = node.scalar?.string else {
             sink.error(path, node, "expected a whole number written in decimal, such as 2, found \(node.kindDescription)")
+            return nil
+        }
+        guard let value = Self.wholeNumber(text) else {
+            sink.error(path, node, "expected a whole number written in decimal, such as 2, found \(text)\(Self.yaml11Hint(text))")
             return nil
         }
         return value
     }
 
-    /// `text` as a decimal whole number (an optional sign, then digits), nil otherwise or when
-    /// it does not fit an `Int`. Yams' own `Node.int` also reads YAML 1.1's base-60 form
-    /// (`1:30`) by multiplying without overflow checks, so a long one such as
-    /// `+222222222000000000:0` traps the process: a policy file must never do that.
+    /// `text` as a decimal whole number (an optional sign, then digits with no leading zero),
+    /// nil otherwise or when it does not fit an `Int`. Yams' own `Node.int` also reads YAML
+    /// 1.1's base-60 form (`1:30`) by multiplying without overflow checks, so a long one such as
+    /// `+222222222000000000:0` traps the process: a policy file must never do that. A leading
+    /// zero is refused because YAML 1.1 reads `010` as octal 8 and YAML 1.2 as 10: whichever we
+    /// chose, some reader of the file would see another number.
     static func wholeNumber(_ text: String) -> Int? {
-        Int(text, radix: 10)
+        let digits = text.utf8.drop(while: { $0 == UInt8(ascii: "+") || $0 == UInt8(ascii: "-") })
+        guard text.utf8.count - digits.count <= 1, !digits.isEmpty,
+              digits.allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }),
+              digits.count == 1 || digits.first != UInt8(ascii: "0")
+        else { return nil }
+        return Int(text, radix: 10)
+    }
+
+    /// Why a YAML integer that is not plain decimal is refused, for the error message.
+    static func yaml11Hint(_ text: String) -> String {
+        let digits = text.drop(while: { $0 == "+" || $0 == "-" })
+        if digits.contains(":") { return " (YAML 1.1 reads a:b as base 60; write the number in decimal)" }
+        if digits.hasPrefix("0x") || digits.hasPrefix("0b") { return " (write the number in decimal)" }
+        if digits.count > 1, digits.hasPrefix("0") { return " (YAML 1.1 reads a leading 0 as octal; write it without the leading zero)" }
+        return ""
     }
 
     /// An RFC 3339 timestamp (quoted or not), or nil with an error.
