@@ -96,16 +96,19 @@ struct GatekeeperProviderTests {
             + "  - name: other-in-dev\n    scope: \"\(world.registryName)/other/*\"\n    namespaces: [\"dev-*\"]\n    require:\n      signature: false\n    action: audit\n"
         let harness = try await WebhookHarness(world: world, policyYAML: policy) { $0.providerTimeout = Self.loadedTimeout }
         let other = try #require(world.image("no-policy")).reference, signed = try #require(world.image("signed-k256")).reference
-        let keys = ["dev-1|\(other)", "prod|\(other)", other, "Not_A_Namespace|\(other)", "prod|\(signed)"]
+        // An empty prefix names no namespace; the key splits at its first '|' only.
+        let keys = ["dev-1|\(other)", "prod|\(other)", other, "Not_A_Namespace|\(other)", "prod|\(signed)", "|\(other)", "|dev-1|\(other)", "|\(signed)"]
         let reply = try await Self.ask(harness, Self.request(keys))
         #expect(reply.status == 200, "\(reply.body)")
         let items = reply.json["response"]["items"].array
         #expect(items.map { $0["key"].string ?? "" } == keys, "keys echoed exactly")
-        #expect(items.map { $0["value"]["decision"].string ?? "" } == ["allow", "deny", "deny", "deny", "allow"], "\(reply.body)")
+        #expect(items.map { $0["value"]["decision"].string ?? "" } == ["allow", "deny", "deny", "deny", "allow", "deny", "deny", "allow"], "\(reply.body)")
         #expect(items[0]["value"]["policies"].array.compactMap(\.string) == ["other-in-dev"], "\(items[0])")
         #expect((items[1]["error"].string ?? "").contains("defaultAction is deny"), "\(items[1])")
         #expect((items[2]["error"].string ?? "").contains("other-in-dev applies only in namespaces dev-*"), "bare image: \(items[2])")
         #expect((items[3]["error"].string ?? "").contains("is not a valid image reference"), "\(items[3])")
+        #expect((items[5]["error"].string ?? "").contains("other-in-dev applies only in namespaces dev-*"), "empty prefix: \(items[5])")
+        #expect((items[6]["error"].string ?? "").contains("dev-1|\(other) is not a valid image reference"), "split at the first '|' only: \(items[6])")
         await harness.stop()
     }
 

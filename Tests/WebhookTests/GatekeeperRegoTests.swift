@@ -85,7 +85,7 @@ struct GatekeeperRegoTests {
         await harness.stop()
     }
 
-    @Test("workload kinds: a Deployment's and a CronJob's pod templates (no namespace in the request: bare image keys)")
+    @Test("workload kinds: a Deployment's and a CronJob's pod templates (no namespace in the request: keys with an empty prefix)")
     func workloads() async throws {
         let world = try await TestWorld.shared()
         let harness = try await WebhookHarness(world: world) { $0.providerTimeout = Self.loadedTimeout }
@@ -94,9 +94,22 @@ struct GatekeeperRegoTests {
         let deployment = #"{"apiVersion":"apps/v1","kind":"Deployment","metadata":{"name":"d"},"spec":{"template":\#(template(unsigned))}}"#
         let cronJob = #"{"apiVersion":"batch/v1","kind":"CronJob","metadata":{"name":"c"},"spec":{"schedule":"* * * * *","jobTemplate":{"spec":{"template":\#(template(signed))}}}}"#
         let denied = try await Self.evaluate(deployment, harness: harness)
-        #expect(denied.keys == [unsigned] && denied.violations.count == 1, "\(denied.raw)")
+        #expect(denied.keys == ["|\(unsigned)"] && denied.violations.count == 1, "\(denied.raw)")
+        #expect(denied.violations[0].hasPrefix("image \(unsigned) rejected by atcr-verify: "), "the message shows the image alone: \(denied.raw)")
         let admitted = try await Self.evaluate(cronJob, harness: harness)
-        #expect(admitted.keys == [signed] && admitted.violations.isEmpty, "\(admitted.raw)")
+        #expect(admitted.keys == ["|\(signed)"] && admitted.violations.isEmpty, "\(admitted.raw)")
+        await harness.stop()
+    }
+
+    @Test("an image written with a '|' is denied as an invalid reference, and the message shows all of it")
+    func barInImage() async throws {
+        let world = try await TestWorld.shared()
+        let harness = try await WebhookHarness(world: world) { $0.providerTimeout = Self.loadedTimeout }
+        let written = "dev-1|" + (try #require(world.image("signed-k256")).reference)
+        let result = try await Self.evaluate(Self.pod([written]), harness: harness)
+        #expect(result.keys == ["prod|\(written)"], "\(result.raw)")
+        #expect(result.violations.count == 1 && result.violations[0].hasPrefix("image \(written) rejected by atcr-verify: "), "\(result.raw)")
+        #expect(result.violations.first?.contains("is not a valid image reference") == true, "\(result.raw)")
         await harness.stop()
     }
 

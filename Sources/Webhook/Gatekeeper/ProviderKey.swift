@@ -1,22 +1,30 @@
-/// One key of a ProviderRequest, as the project's ConstraintTemplate writes it:
-/// `NAMESPACE|IMAGE`, so the policies' namespace filters apply exactly as in the webhook, or a
-/// bare image when the request named no namespace (the image then gets the strictest decision
-/// any namespace could give it). `|` occurs in no image reference and no namespace name.
+/// One key of a ProviderRequest, as the project's ConstraintTemplate writes it: always
+/// `NAMESPACE|IMAGE`, so the policies' namespace filters apply exactly as in the webhook, with
+/// NAMESPACE empty when the request named none (the image then gets the strictest decision any
+/// namespace could give it). `|` occurs in no image reference and no namespace name, so the key
+/// splits at its first `|`. A key with no `|` at all (a Rego of one's own) is a bare image.
 struct ProviderKey: Sendable, Equatable {
     /// The namespace the image would run in; nil when the key names none.
     let namespace: String?
     /// The image reference, as the pod spec wrote it.
     let image: String
 
-    /// Splits `key`. A prefix that is not a namespace name leaves the key whole: as an image
-    /// reference it does not parse, so it is denied as invalid rather than guessed at.
+    /// Splits `key` at its first `|`. A prefix that is neither empty nor a namespace name leaves
+    /// the key whole: as an image reference it does not parse, so it is denied as invalid
+    /// rather than guessed at. So is an image part that still holds a `|`.
     init(_ key: String) {
-        guard let bar = key.firstIndex(of: "|"), Self.isNamespaceName(key[..<bar]) else {
+        guard let bar = key.firstIndex(of: "|") else {
             namespace = nil
             image = key
             return
         }
-        namespace = String(key[..<bar])
+        let prefix = key[..<bar]
+        guard prefix.isEmpty || Self.isNamespaceName(prefix) else {
+            namespace = nil
+            image = key
+            return
+        }
+        namespace = prefix.isEmpty ? nil : String(prefix)
         image = String(key[key.index(after: bar)...])
     }
 
