@@ -45,15 +45,17 @@ public struct AdmissionOutcome: Sendable {
 
     private static func align(plan: AdmissionPlan, decisions: [ImageDecision]) -> [ImageDecision] {
         guard case .verify = plan.disposition else { return [] }
-        let planned = Set(plan.toVerify.map(\.image))  // linear: a review may name thousands of images
-        var byImage: [String: ImageDecision] = [:]
+        let planned = Set(plan.toVerify.map { ImageKey($0.image) })  // linear: a review may name thousands of images
+        var byImage: [ImageKey: ImageDecision] = [:]
         var extra: [ImageDecision] = []
-        for decision in decisions where byImage[decision.image] == nil {
-            byImage[decision.image] = decision
-            if !planned.contains(decision.image) { extra.append(decision) }
+        for decision in decisions {
+            let key = ImageKey(decision.image)
+            guard byImage[key] == nil else { continue }
+            byImage[key] = decision
+            if !planned.contains(key) { extra.append(decision) }
         }
         let aligned = plan.toVerify.map { use -> ImageDecision in
-            guard var decision = byImage[use.image] else { return .missing(use) }
+            guard var decision = byImage[ImageKey(use.image)] else { return .missing(use) }
             if decision.containers.isEmpty { decision.containers = use.containers }
             return decision
         }

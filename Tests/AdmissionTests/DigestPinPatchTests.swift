@@ -84,7 +84,7 @@ struct DigestPinPatchTests {
             uid: "u", kind: GroupVersionKind(group: "apps", version: "v1", kind: "Deployment"),
             resource: GroupVersionResource(group: "apps", version: "v1", resource: "deployments"), operation: .create, namespace: "prod",
             object: try JSONParser().parse(Array(#"{"spec":{"template":{"spec":{"containers":[{"name":"a","image":"reg/app:v1"}]}}}}"#.utf8)))
-        let all = ["reg/app:v1": "reg/app:v1@\(Self.digest)", "reg/side:v2": "reg/side:v2@\(Self.digest)"]
+        let all: [ImageKey: String] = ["reg/app:v1": "reg/app:v1@\(Self.digest)", "reg/side:v2": "reg/side:v2@\(Self.digest)"]
         #expect(!DigestPinPatch.applies(to: deployment, plan: AdmissionPlan(request: deployment)))
         #expect(DigestPinPatch(request: deployment, plan: AdmissionPlan(request: deployment), pinned: all).isEmpty)
         // kubectl set image: side moves from v1 to v2; everything else stays.

@@ -1,5 +1,6 @@
 import ATProto
 import Testing
+import TrustPolicy
 @testable import Admission
 
 /// Images from every workload kind, with the container paths that use them.
@@ -142,8 +143,8 @@ struct ImageExtractionTests {
     @Test("the finalizer-removal UPDATE introduces a new image, yet deletionTimestamp admits it")
     func deletionTimestampWins() throws {
         let request = try Fixtures.request("pod-finalizer-removal")
-        let images = ImageExtractor(kind: .pod).extract(from: try #require(request.object)).imageBytes
-        #expect(images.contains(Array("atcr.io/mallory/evil:v1".utf8)))
+        let images = ImageExtractor(kind: .pod).extract(from: try #require(request.object)).imageKeys
+        #expect(images.contains("atcr.io/mallory/evil:v1"))
         #expect(AdmissionPlan(request: request).disposition == .allowUnchecked(.beingDeleted))
     }
 
@@ -184,6 +185,21 @@ struct ImageExtractionTests {
         let update = AdmissionPlan(request: request)
         #expect(update.toVerify.map { Array($0.image.utf8) } == [Array(kelvin.utf8)], "the changed image is verified, not taken as unchanged")
         #expect(update.unchanged.isEmpty)
+
+        // The response pairs each image with its own decision, and a pin for one spelling never
+        // rewrites the other.
+        request.operation = .create
+        request.oldObject = nil
+        request.object = pod([ascii, kelvin])
+        let decisions = [
+            ImageDecision(use: both.toVerify[1], decision: PolicyDecision(verdict: .deny, results: [], reason: "the Kelvin spelling is denied")),
+            ImageDecision(use: both.toVerify[0], decision: PolicyDecision(verdict: .allow, results: [], reason: "the ASCII spelling is admitted")),
+        ]
+        let outcome = AdmissionOutcome(request: request, plan: both, decisions: decisions)
+        #expect(outcome.decisions.map(\.decision.reason) == ["the ASCII spelling is admitted", "the Kelvin spelling is denied"])
+        #expect(outcome.response.allowed == false, "the Kelvin spelling's denial is not lost to the ASCII spelling's allow")
+        let patch = DigestPinPatch(request: request, plan: both, pinned: [ImageKey(ascii): "atcr.io/alice/app@sha256:" + String(repeating: "ab", count: 32)])
+        #expect(patch.pins.map(\.pointer.description) == ["/spec/containers/0/image"], "only the ASCII spelling is pinned")
     }
 
     @Test("a deletionTimestamp that is not a non-empty string does not skip verification")

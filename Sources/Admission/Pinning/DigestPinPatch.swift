@@ -39,7 +39,7 @@ public struct DigestPinPatch: Sendable, Hashable {
     /// (only images that verified; anything else is left alone). On an UPDATE only the images
     /// it changes are in the plan; on an ephemeral-containers update only `ephemeralContainers`
     /// are touched (a Pod's volumes cannot change after its CREATE).
-    public init(request: AdmissionRequest, plan: AdmissionPlan, pinned: [String: String]) {
+    public init(request: AdmissionRequest, plan: AdmissionPlan, pinned: [ImageKey: String]) {
         guard Self.applies(to: request, plan: plan), let workload = plan.workload else {
             pins = []
             return
@@ -48,7 +48,7 @@ public struct DigestPinPatch: Sendable, Hashable {
             ? [.ephemeralContainers] : Set(ContainerList.allCases)
         var found: [(list: Int, index: Int, pin: Pin)] = []
         for use in plan.toVerify {
-            guard let target = pinned[use.image], target != use.image else { continue }
+            guard let target = pinned[ImageKey(use.image)], ImageKey(target) != ImageKey(use.image) else { continue }
             for container in use.containers where lists.contains(container.list) {
                 guard let index = container.index, let list = ContainerList.allCases.firstIndex(of: container.list) else { continue }
                 let pointer = JSONPointer(workload.podSpecPath + container.imageField(at: index))

@@ -97,14 +97,14 @@ public struct AdmissionPlan: Sendable, Hashable {
         }
         // An unreadable oldObject is not the requester's fault, but it proves nothing either:
         // then every image is verified.
-        let previous: Set<[UInt8]>
+        let previous: Set<ImageKey>
         if request.operation == .update, let old = request.oldObject {
-            previous = extractor.extract(from: old).imageBytes
+            previous = extractor.extract(from: old).imageKeys
         } else {
             previous = []
         }
         for use in current.uses {
-            if previous.contains(Array(use.image.utf8)) { unchanged.append(use) } else { toVerify.append(use) }
+            if previous.contains(ImageKey(use.image)) { unchanged.append(use) } else { toVerify.append(use) }
         }
     }
 

@@ -5,23 +5,21 @@ import ATProto
 /// (`volumes[].image.reference`, pulled by the kubelet like a container image), deduplicated
 /// by image string.
 ///
-/// Image strings are compared byte for byte, never as Swift `String`s: those compare by Unicode
-/// canonical equivalence, under which `v\u{212A}` (Kelvin sign) equals `vK`, and one image
-/// must never stand in for another the runtime would read differently.
+/// Image strings are compared byte for byte (``ImageKey``), never as Swift `String`s.
 struct ImageExtractor: Sendable {
     /// The images in first-use order, and what is wrong with the object (missing pod spec,
     /// wrong JSON types, containers without a usable image).
     struct Result: Sendable, Hashable {
         var uses: [ImageUse] = []
         var problems: [ObjectProblem] = []
-        private var indexByImage: [[UInt8]: Int] = [:]
+        private var indexByImage: [ImageKey: Int] = [:]
 
-        /// The distinct image strings, as UTF-8 bytes.
-        var imageBytes: Set<[UInt8]> { Set(uses.map { Array($0.image.utf8) }) }
+        /// The distinct image strings.
+        var imageKeys: Set<ImageKey> { Set(uses.map { ImageKey($0.image) }) }
 
         /// Records one use of `image`: a new entry, or one more place for an image seen before.
         mutating func add(_ image: String, at ref: ContainerRef) {
-            let key = Array(image.utf8)
+            let key = ImageKey(image)
             if let existing = indexByImage[key] {
                 uses[existing].containers.append(ref)
             } else {

@@ -34,9 +34,9 @@ extension ReviewService {
         }
         let decided = await decideAll(
             plan.toVerify, namespace: request.namespace, policy: policy, now: Date(), deadline: deadline, pinning: true)
-        var pinned: [String: String] = [:]
+        var pinned: [ImageKey: String] = [:]
         for item in decided {
-            if let target = item.pinned { pinned[item.decision.image] = target }
+            if let target = item.pinned { pinned[ImageKey(item.decision.image)] = target }
         }
         let patch = DigestPinPatch(request: request, plan: plan, pinned: pinned)
         guard !patch.isEmpty else {

@@ -330,17 +330,16 @@ public final class ReviewService: Sendable {
     }
 }
 
-/// A bounded memo of `ImageReference(parsing:)`, keyed by the text's bytes: `String` keys
-/// compare by Unicode canonical equivalence (`v\u{212A}` equals `vK`), and a spelling the
-/// parser rejects must never get another spelling's parse.
+/// A bounded memo of `ImageReference(parsing:)`, keyed by the text's bytes (``ImageKey``): a
+/// spelling the parser rejects must never get another spelling's parse.
 final class ReferenceCache: Sendable {
-    private let entries = Mutex<[[UInt8]: Result<ImageReference, ImageReferenceError>]>([:])
+    private let entries = Mutex<[ImageKey: Result<ImageReference, ImageReferenceError>]>([:])
     let capacity: Int
 
     init(capacity: Int) { self.capacity = capacity }
 
     func parse(_ text: String) throws(ImageReferenceError) -> ImageReference {
-        let key = Array(text.utf8)
+        let key = ImageKey(text)
         if let known = entries.withLock({ $0[key] }) { return try known.get() }
         let result: Result<ImageReference, ImageReferenceError>
         do {
