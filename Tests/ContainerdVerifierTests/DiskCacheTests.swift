@@ -40,7 +40,7 @@ struct DiskCacheTests {
             identities: [Self.identity("did:plc:a", at: 200, pds: "https://moved.example.com")],
             proofs: [Self.proof("did:plc:a", at: 50)],
             revisions: [.init(did: "did:plc:a", rev: "3jzfcijpj2z2a", seenAt: 200)])
-        let merged = old.merged(with: new)
+        let merged = old.merged(with: new, now: 1_000)
         #expect(merged.identities.map(\.did) == ["did:plc:b", "did:plc:a"])
         #expect(merged.identities.last?.pds == "https://moved.example.com")
         #expect(merged.proofs == [Self.proof("did:plc:a", at: 100)])
@@ -49,7 +49,23 @@ struct DiskCacheTests {
 
         var bounds = CacheSnapshot.Bounds()
         bounds.identities = 1
-        #expect(old.merged(with: new, bounds: bounds).identities.map(\.did) == ["did:plc:b"])
+        #expect(old.merged(with: new, bounds: bounds, now: 1_000).identities.map(\.did) == ["did:plc:b"])
+    }
+
+    @Test("a rev dated in the future is kept, its time capped at now, so it cannot outrank fresh revs for the bound")
+    func futureRevision() {
+        let stale = CacheSnapshot(revisions: [.init(did: "did:plc:a", rev: "3jzfcijpj2z2b", seenAt: 9_000)])
+        let fresh = CacheSnapshot(revisions: [.init(did: "did:plc:b", rev: "3jzfcijpj2z2c", seenAt: 999)])
+        var bounds = CacheSnapshot.Bounds()
+        bounds.revisions = 1
+        #expect(stale.merged(with: fresh, bounds: bounds, now: 1_000).revisions.map(\.did) == ["did:plc:a"],
+                "capped at now (1,000), the old entry still sorts first, as the most recent")
+        #expect(stale.merged(with: fresh, now: 1_000).revisions.map(\.seenAt) == [1_000, 999])
+        // The file keeps the capped time: a rev seen after that write outranks the old entry.
+        let written = stale.merged(with: CacheSnapshot(), now: 1_000)
+        let later = CacheSnapshot(revisions: [.init(did: "did:plc:b", rev: "3jzfcijpj2z2c", seenAt: 1_000.5)])
+        #expect(written.merged(with: later, bounds: bounds, now: 1_001).revisions.map(\.did) == ["did:plc:b"],
+                "uncapped, the future entry would stay first until 9,000")
     }
 
     @Test("entries past their use, or dated in the future, are dropped")

@@ -73,7 +73,7 @@ public struct CacheDirectory: Sendable {
     }
 
     /// Folds `update` into the file under the writers' lock: the file is read again, merged
-    /// (``CacheSnapshot/merged(with:bounds:)``), cut by `prune`, and replaced. Gives up when the
+    /// (``CacheSnapshot/merged(with:bounds:now:)``), cut by `prune`, and replaced. Gives up when the
     /// lock is not free by `deadline`.
     public func update(
         with update: CacheSnapshot, until deadline: ContinuousClock.Instant, prune: (CacheSnapshot) -> CacheSnapshot = { $0 }
@@ -93,7 +93,7 @@ public struct CacheDirectory: Sendable {
         encoder.outputFormatting = [.sortedKeys]
         let bytes: Data
         do {
-            bytes = try encoder.encode(prune(current.merged(with: update)))
+            bytes = try encoder.encode(prune(current.merged(with: update, now: Date().timeIntervalSince1970)))
         } catch {
             throw Unusable(description: "cannot encode the cache: \(error)")
         }

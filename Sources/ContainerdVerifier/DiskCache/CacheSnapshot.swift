@@ -103,15 +103,18 @@ public struct CacheSnapshot: Codable, Sendable, Equatable {
 
     /// This snapshot with `newer` folded in: per DID document and per proof the more recently
     /// fetched one, per DID the highest rev (revs are TIDs, which sort as strings); then each
-    /// kind cut to its bound, the most recent kept.
-    public func merged(with newer: CacheSnapshot, bounds: Bounds = Bounds()) -> CacheSnapshot {
+    /// kind cut to its bound, the most recent kept. A rev's `seenAt` is capped at `now`: revs are
+    /// never dropped by age (they are the rollback floor), so one dated in the future (written
+    /// before the clock stepped back) would otherwise outrank every fresh rev for the bound.
+    public func merged(with newer: CacheSnapshot, bounds: Bounds = Bounds(), now: Double) -> CacheSnapshot {
         var merged = CacheSnapshot()
         merged.identities = Self.newest(identities + newer.identities, by: \.did, time: \.fetchedAt, limit: bounds.identities)
         merged.proofs = Self.newest(
             proofs + newer.proofs, by: { "\($0.registry)\u{0}\($0.repository)\u{0}\($0.digest)\u{0}\($0.did)" }, time: \.fetchedAt,
             limit: bounds.proofs)
         var highest: [String: Revision] = [:]
-        for revision in revisions + newer.revisions {
+        for var revision in revisions + newer.revisions {
+            revision.seenAt = min(revision.seenAt, now)
             guard let seen = highest[revision.did] else {
                 highest[revision.did] = revision
                 continue
