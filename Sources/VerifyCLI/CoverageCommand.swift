@@ -44,7 +44,7 @@ struct CoverageCommand: AsyncParsableCommand {
     @Flag(name: [.short, .long], help: "Print nothing on stdout.")
     var quiet = false
 
-    @Option(name: .long, help: "Exit 1 when fewer than PERCENT (0-100) of the images in a policy's scope are signed by a trusted DID.")
+    @Option(name: .long, help: "Exit 1 when fewer than PERCENT (0-100, to a hundredth) of the images in a policy's scope are signed by a trusted DID.")
     var minCoverage: Double?
 
     func validate() throws {
@@ -104,10 +104,12 @@ struct Coverage {
         var percent: String { images == 0 ? "-" : String(format: "%.0f%%", Double(signed) * 100 / Double(images)) }
 
         /// Why this falls short of `minimum` percent signed, or nil when it does not (no images
-        /// at all falls short of nothing). Compared exactly, not as the rounded figure shown.
+        /// at all falls short of nothing). Compared exactly, not as the rounded figure shown:
+        /// in whole hundredths of a percent, so no floating-point product decides a CI gate.
         func shortfall(below minimum: Double) -> String? {
-            guard images > 0, Double(signed) * 100 < minimum * Double(images) else { return nil }
-            let needed = Int((minimum * Double(images) / 100).rounded(.up))
+            let hundredths = Int((minimum * 100).rounded())  // 0...10_000, checked by validate()
+            guard images > 0, signed * 10_000 < hundredths * images else { return nil }
+            let needed = (hundredths * images + 9_999) / 10_000
             return "coverage \(signed) of \(images) images signed by a trusted DID (\(percent)) is below --min-coverage \(String(format: "%g", minimum))%: "
                 + "\(needed - signed) more must be signed"
         }
