@@ -172,4 +172,19 @@ extension TestWorld {
     var reviewRequests: [LoggedRequest] {
         servers.flatMap { $0.log.filter { !$0.path.contains("getLatestCommit") } }
     }
+
+    /// The count of ``reviewRequests`` once no new one has arrived for 300 ms (at most 5 s):
+    /// a review answers without waiting for a DID document it prefetched and did not need,
+    /// whose request may reach the server after the answer (on a loaded machine, well after).
+    func settledReviewRequestCount() async throws -> Int {
+        var count = reviewRequests.count
+        let giveUp = ContinuousClock.now + .seconds(5)
+        while ContinuousClock.now < giveUp {
+            try await Task.sleep(for: .milliseconds(300))
+            let now = reviewRequests.count
+            if now == count { return count }
+            count = now
+        }
+        return count
+    }
 }

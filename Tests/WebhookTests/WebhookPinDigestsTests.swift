@@ -33,7 +33,7 @@ struct WebhookPinDigestsTests {
             expected = PinReviews.setting(expected, "volumes", 1, to: "\(carol.reference)@\(carol.digest)")
             #expect(NSDictionary(dictionary: patched).isEqual(to: expected), "patched: \((try? PinReviews.text(patched)) ?? "?")")
 
-            let afterMutate = world.reviewRequests.count
+            let afterMutate = try await world.settledReviewRequestCount()
             let validated = try await webhook.post(try PinReviews.review(patched), using: client)
             let response = validated.json["response"]
             #expect(response["allowed"].bool == true, "\(validated.body)")

@@ -5,37 +5,38 @@ import TrustPolicy
 
 /// The DID documents one review resolves ahead of need: those of the trusted DIDs that may sign
 /// the image (the contact plan's, so trust first holds), started with the registry steps so
-/// neither waits for the other. The signature step takes a document from here instead of
-/// fetching it again; what nobody took is counted as unused.
+/// neither waits for the other. The resolutions go through the DID document cache, so they
+/// share one request with every concurrent review's (of another image of the same pod, say) and
+/// with the signature step, which joins the load or finds the result. This table only records
+/// which DIDs this review prefetched: a document it finds there was fetched during the review
+/// (fresh, not a candidate for re-resolution), and what nobody used is counted as unused.
 public final class IdentityPrefetch: Sendable {
-    typealias Resolution = Task<Result<ResolvedIdentity, SignatureFailure>, Never>
-    private let tasks = Mutex<[DID: Resolution]>([:])
+    private let pending = Mutex<Set<DID>>([])
     private let statistics: PrefetchStatistics
 
     init(statistics: PrefetchStatistics) {
         self.statistics = statistics
     }
 
-    /// The prefetched resolution of `did`, once: a second call (a re-resolution after a failed
-    /// check) fetches afresh.
-    func take(_ did: DID) -> Resolution? {
-        let taken = tasks.withLock { $0.removeValue(forKey: did) }
-        if taken != nil { statistics.record(used: 1) }
+    /// True, once, when this review prefetched `did`: its document in the cache was fetched
+    /// during this review.
+    func take(_ did: DID) -> Bool {
+        let taken = pending.withLock { $0.remove(did) != nil }
+        if taken { statistics.record(used: 1) }
         return taken
     }
 
-    func put(_ did: DID, _ resolution: Resolution) {
-        tasks.withLock { $0[did] = resolution }
+    func put(_ did: DID) {
+        pending.withLock { _ = $0.insert(did) }
     }
 
-    /// Counts every resolution nobody took as unused, forgets it, and returns it.
-    func finish() -> [(DID, Resolution)] {
-        let unused = tasks.withLock { table in
+    /// Counts every prefetched document nobody took as unused and forgets it.
+    func finish() {
+        let unused = pending.withLock { table in
             defer { table.removeAll() }
-            return Array(table)
+            return table.count
         }
-        if !unused.isEmpty { statistics.record(unused: unused.count) }
-        return unused.map { ($0.key, $0.value) }
+        if unused > 0 { statistics.record(unused: unused) }
     }
 }
 
@@ -60,14 +61,14 @@ public final class PrefetchStatistics: Sendable {
 
 extension ImageVerifier {
     /// When the plan names at most ``Options/maxPrefetchedIdentities`` trusted DIDs: starts
-    /// resolving the documents of those neither cached nor fully pinned, and opens connections
-    /// to their PDSes as soon as those are known. Returns at once.
+    /// resolving, into the DID document cache, the documents of those neither cached nor fully
+    /// pinned, and opens connections to their PDSes as soon as those are known. Returns at once.
     func startPrefetch(_ plan: ContactPlan, deadline: ContinuousClock.Instant) async -> IdentityPrefetch? {
         // Only when few DIDs may sign: with more, guessing would fetch documents mostly unused.
         let limit = options.maxPrefetchedIdentities
         guard limit > 0, !plan.trustedSigners.isEmpty, plan.trustedSigners.count <= limit else { return nil }
         let prefetch = IdentityPrefetch(statistics: prefetchStatistics)
-        let resolver = signatures.resolver, fetcher = signatures.pds.fetcher, stageTimer = options.stageTimer
+        let signatures = signatures, fetcher = signatures.pds.fetcher
         var started = 0
         for trusted in plan.trustedSigners {
             let pinnedPDS = trusted.pds
@@ -80,37 +81,24 @@ extension ImageVerifier {
                 Task { await fetcher.preconnect(pds.origin, deadline: deadline) }
                 continue
             }
-            let did = trusted.did
             started += 1
-            prefetch.put(did, Task {
-                do throws(SignatureFailure) {
-                    let started = ContinuousClock.now
-                    defer { stageTimer.record(.didResolution, since: started) }
-                    let identity = try await resolver.resolve(did, deadline: deadline)
-                    let pds = pinnedPDS ?? identity.pds
-                    Task { await fetcher.preconnect(pds.origin, deadline: deadline) }
-                    return .success(identity)
-                } catch {
-                    return .failure(error)
-                }
-            })
+            prefetch.put(trusted.did)
+            let signer = SignerTrust(did: trusted.did, pinnedKeys: trusted.publicKeys, pinnedPDS: pinnedPDS)
+            Task {
+                // A failure is the signature step's to report: a transient one is not cached,
+                // so that step tries again; a definite one is cached briefly and read from there.
+                guard let pds = await signatures.warmIdentity(signer, deadline: deadline) else { return }
+                await fetcher.preconnect(pds.origin, deadline: deadline)
+            }
         }
         prefetchStatistics.record(prefetched: started)
         return prefetch
     }
 
-    /// Counts the prefetched documents no signature took, and keeps those that resolved in the
-    /// DID document cache (unless it holds one already): the next review by any of these DIDs
-    /// needs no resolution, and the next review of an image of the same policies prefetches
-    /// nothing. Not awaited: a resolution still running is not waited for.
+    /// Counts the prefetched documents no signature took. They are in the DID document cache
+    /// already (a resolution still running lands there when it finishes): the next review by
+    /// any of these DIDs needs no resolution.
     func finishPrefetch(_ prefetch: IdentityPrefetch?) {
-        guard let unused = prefetch?.finish(), !unused.isEmpty else { return }
-        let identities = caches.identities
-        Task {
-            for (did, resolution) in unused {
-                // Resolved during this review: its age is at most the review's, well inside the TTL.
-                if case .success(let identity) = await resolution.value { await identities.restore(identity, for: did, age: .zero) }
-            }
-        }
+        prefetch?.finish()
     }
 }

@@ -81,7 +81,7 @@ public struct SignatureVerifier: Sendable {
     }
 
     /// Verifies that `signer`'s current commit holds `recordURI` naming `expectation`. A document
-    /// in `prefetched` stands in for the first resolution of the signer's DID.
+    /// in `prefetched` (being resolved into the cache since the review began) counts as fresh.
     public func verify(
         signer: SignerTrust, recordURI: String, expectation: RecordExpectation, prefetched: IdentityPrefetch? = nil,
         deadline: ContinuousClock.Instant
@@ -136,8 +136,9 @@ public struct SignatureVerifier: Sendable {
             requestedAt: requestedAt)
     }
 
-    /// Resolves `signer`'s document into the identity cache (a cached one is kept), for a
-    /// warmup; returns the PDS to use, nil when resolution failed.
+    /// Resolves `signer`'s document into the identity cache (a cached one is kept, a load in
+    /// flight is joined), for a warm-up or a prefetch; returns the PDS to use, nil when
+    /// resolution failed.
     public func warmIdentity(_ signer: SignerTrust, deadline: ContinuousClock.Instant) async -> ServiceEndpoint? {
         do {
             return try await identity(for: signer, deadline: deadline).0.pds
@@ -181,11 +182,11 @@ public struct SignatureVerifier: Sendable {
             return (Identity(pds: pds, keys: signer.pinnedKeys, handle: nil, isStale: false), false)
         }
         let resolver = resolver
+        let fetchedDuringReview = prefetched?.take(signer.did) ?? false
         let result: CacheResult<ResolvedIdentity>
         do {
             result = try await identities.value(for: signer.did) { () async throws -> ResolvedIdentity in
                 do throws(SignatureFailure) {
-                    if let resolution = prefetched?.take(signer.did) { return try await resolution.value.get() }
                     let started = ContinuousClock.now
                     defer { stageTimer.record(.didResolution, since: started) }
                     return try await resolver.resolve(signer.did, deadline: deadline)
@@ -207,7 +208,8 @@ public struct SignatureVerifier: Sendable {
         let keys = signer.pinnedKeys.isEmpty ? [resolved.key] : signer.pinnedKeys
         let identity = Identity(
             pds: signer.pinnedPDS ?? resolved.pds, keys: keys, handle: resolved.handle, isStale: result.isStale, documentKey: resolved.key)
-        return (identity, result.source == .hit || result.isStale)
+        // A hit on a document this review prefetched is as fresh as a load: no re-resolution.
+        return (identity, (result.source == .hit && !fetchedDuringReview) || result.isStale)
     }
 
     private struct Identity {

@@ -114,6 +114,32 @@ struct PrefetchTests {
         try await fetcher.shutdown()
     }
 
+    @Test("two images under one policy verified at once: each trusted DID's document is fetched once, not once per image")
+    func concurrentImagesShareResolutions() async throws {
+        let world = try await Self.world()
+        let policy = try Self.policy(world, trusting: ["alice", "bob"])
+        for server in world.servers { server.log.clear() }
+        let fetcher = try HTTPFetcher(configuration: .init(caBundlePath: world.caPath))
+        let verifier = ImageVerifier(
+            fetcher: fetcher, registry: RegistryClient(fetcher: fetcher),
+            options: .init(resolver: .init(plcDirectory: world.plcServer.origin, allowInsecureLocal: true)))
+        let images = try ["signed-k256", "signed-k256-digest", "signed-k256", "signed-k256-digest"].map {
+            try ImageReference(parsing: try #require(world.image($0)).reference)
+        }
+        let verified = await withTaskGroup(of: Int.self) { group in
+            for image in images {
+                let plan = policy.contactPlan(for: ImageName(registry: image.registry, repository: image.repository), namespace: nil, now: Date())
+                group.addTask { await verifier.verify(image, plan: plan, deadline: .now + .seconds(20)).verifiedDIDs.count }
+            }
+            return await group.reduce(into: [Int]()) { $0.append($1) }
+        }
+        #expect(verified == [1, 1, 1, 1])
+        let alice = try #require(world.accounts["alice"]).did.string, bob = try #require(world.accounts["bob"]).did.string
+        let documents = world.plcServer.log.all.filter { $0.path.hasPrefix("/did:") }.map(\.path).sorted()
+        #expect(documents == ["/\(alice)", "/\(bob)"].sorted(), "each document once, shared by the four reviews: \(documents)")
+        try await fetcher.shutdown()
+    }
+
     @Test("trust first: a signer the policy does not trust is never resolved, prefetch or not")
     func untrustedSigner() async throws {
         let world = try await Self.world()
