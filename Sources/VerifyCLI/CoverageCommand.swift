@@ -53,6 +53,8 @@ struct CoverageCommand: AsyncParsableCommand {
         if images.isEmpty && files.isEmpty { settings.report("give images, or manifests with -f FILE, DIR or -") }
         if let minCoverage, !(0...100).contains(minCoverage) {
             settings.report("--min-coverage must be a percentage from 0 to 100, not \(minCoverage)")
+        } else if let minCoverage, abs(minCoverage * 100 - (minCoverage * 100).rounded()) > 1e-6 {
+            settings.report("--min-coverage takes at most two decimals (a hundredth of a percent), not \(minCoverage)")
         }
         try settings.checkAsUsage()
     }

@@ -198,6 +198,9 @@ struct ImageExtractionTests {
         let outcome = AdmissionOutcome(request: request, plan: both, decisions: decisions)
         #expect(outcome.decisions.map(\.decision.reason) == ["the ASCII spelling is admitted", "the Kelvin spelling is denied"])
         #expect(outcome.response.allowed == false, "the Kelvin spelling's denial is not lost to the ASCII spelling's allow")
+        // The order that once admitted both: the ASCII allow first, then the Kelvin deny.
+        let reversed = AdmissionOutcome(request: request, plan: both, decisions: decisions.reversed())
+        #expect(reversed.response.allowed == false, "the ASCII spelling's allow does not stand in for the Kelvin spelling")
         let patch = DigestPinPatch(request: request, plan: both, pinned: [ImageKey(ascii): "atcr.io/alice/app@sha256:" + String(repeating: "ab", count: 32)])
         #expect(patch.pins.map(\.pointer.description) == ["/spec/containers/0/image"], "only the ASCII spelling is pinned")
     }

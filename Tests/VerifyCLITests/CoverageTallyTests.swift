@@ -20,6 +20,8 @@ struct CoverageTallyTests {
         (signed: 7, images: 7, minimum: 100, more: nil),
         (signed: 0, images: 0, minimum: 100, more: nil),
         (signed: 0, images: 5, minimum: 0, more: nil),
+        // 0.07 * 10_000 is 700.0000000000001 in floating point: a float product called 7 of 10,000 short.
+        (signed: 7, images: 10_000, minimum: 0.07, more: nil),
     ])
     func boundary(signed: Int, images: Int, minimum: Double, more: Int?) {
         let shortfall = Self.tally(signed: signed, of: images).shortfall(below: minimum)

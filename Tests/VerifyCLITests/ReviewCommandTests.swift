@@ -168,7 +168,7 @@ struct CoverageCommandTests {
         #expect(reached.status == 0 && reached.stdout.isEmpty, "\(reached.all)")
         let unscoped = try await CLI.run(["coverage", try #require(world.image("no-policy")).reference] + flags + ["--min-coverage", "100"])
         #expect(unscoped.status == 0, "no image in a policy's scope: nothing to fall short of: \(unscoped.all)")
-        for bad in ["101", "-1", "abc"] {
+        for bad in ["101", "-1", "abc", "33.334"] {
             let usage = try await CLI.run(["coverage"] + images + flags + ["--min-coverage", bad])
             #expect(usage.status == 2, "\(bad): \(usage.all)")
         }

@@ -109,6 +109,7 @@ struct GatekeeperProviderTests {
         #expect((items[3]["error"].string ?? "").contains("is not a valid image reference"), "\(items[3])")
         #expect((items[5]["error"].string ?? "").contains("other-in-dev applies only in namespaces dev-*"), "empty prefix: \(items[5])")
         #expect((items[6]["error"].string ?? "").contains("dev-1|\(other) is not a valid image reference"), "split at the first '|' only: \(items[6])")
+        #expect(!(items[6]["error"].string ?? "").contains("|dev-1|"), "the empty prefix is split off: \(items[6])")
         await harness.stop()
     }
 

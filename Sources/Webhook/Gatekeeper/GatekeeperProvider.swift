@@ -10,7 +10,7 @@ import TrustPolicy
 /// Gatekeeper inside its Provider timeout.
 ///
 /// Keys name the namespace with the image (``ProviderKey``: `NAMESPACE|IMAGE`), so namespace
-/// filters apply as in the webhook; a bare image gets the strictest decision any namespace could
+/// filters apply as in the webhook; an empty namespace (`|IMAGE`) or a bare image gets the strictest decision any namespace could
 /// give it (``TrustPolicy/evaluate(_:)``).
 public struct GatekeeperProvider: Sendable {
     let service: ReviewService

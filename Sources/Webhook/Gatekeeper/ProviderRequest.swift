@@ -1,4 +1,5 @@
 import ATProto
+import Admission
 
 /// A Gatekeeper external-data `ProviderRequest` (`externaldata.gatekeeper.sh/v1beta1`), as
 /// Gatekeeper posts it to a Provider's URL:
@@ -14,8 +15,8 @@ public struct ProviderRequest: Sendable, Equatable {
     public let keys: [String]
 
     public init(keys: [String]) {
-        var seen = Set<String>()
-        self.keys = keys.filter { seen.insert($0).inserted }
+        var seen = Set<ImageKey>()  // byte for byte: a Kelvin-sign spelling is another key
+        self.keys = keys.filter { seen.insert(ImageKey($0)).inserted }
     }
 
     /// Longest key accepted: an image reference is far shorter (the registry and the API
