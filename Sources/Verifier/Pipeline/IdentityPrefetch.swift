@@ -30,7 +30,9 @@ public final class IdentityPrefetch: Sendable {
         pending.withLock { _ = $0.insert(did) }
     }
 
-    /// Counts every prefetched document nobody took as unused and forgets it.
+    /// Counts every prefetched document nobody took as unused and forgets it. Those documents
+    /// are in the DID document cache already (a resolution still running lands there when it
+    /// finishes): the next review by any of these DIDs needs no resolution.
     func finish() {
         let unused = pending.withLock { table in
             defer { table.removeAll() }
@@ -70,20 +72,18 @@ extension ImageVerifier {
         let prefetch = IdentityPrefetch(statistics: prefetchStatistics)
         let signatures = signatures, fetcher = signatures.pds.fetcher
         var started = 0
-        for trusted in plan.trustedSigners {
-            let pinnedPDS = trusted.pds
-            if !trusted.publicKeys.isEmpty, let pinnedPDS {
-                Task { await fetcher.preconnect(pinnedPDS.origin, deadline: deadline) }
+        for signer in plan.trustedSigners.map(SignerTrust.init) {
+            if signer.isFullyPinned, let pds = signer.pinnedPDS {
+                Task { await fetcher.preconnect(pds.origin, deadline: deadline) }
                 continue
             }
-            if let cached = await caches.identities.freshValue(for: trusted.did) {
-                let pds = pinnedPDS ?? cached.pds
+            if let cached = await caches.identities.freshValue(for: signer.did) {
+                let pds = signer.pinnedPDS ?? cached.pds
                 Task { await fetcher.preconnect(pds.origin, deadline: deadline) }
                 continue
             }
             started += 1
-            prefetch.put(trusted.did)
-            let signer = SignerTrust(did: trusted.did, pinnedKeys: trusted.publicKeys, pinnedPDS: pinnedPDS)
+            prefetch.put(signer.did)
             Task {
                 // A failure is the signature step's to report: a transient one is not cached,
                 // so that step tries again; a definite one is cached briefly and read from there.
@@ -93,12 +93,5 @@ extension ImageVerifier {
         }
         prefetchStatistics.record(prefetched: started)
         return prefetch
-    }
-
-    /// Counts the prefetched documents no signature took. They are in the DID document cache
-    /// already (a resolution still running lands there when it finishes): the next review by
-    /// any of these DIDs needs no resolution.
-    func finishPrefetch(_ prefetch: IdentityPrefetch?) {
-        prefetch?.finish()
     }
 }

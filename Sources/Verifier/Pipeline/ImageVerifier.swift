@@ -85,7 +85,7 @@ public final class ImageVerifier: Sendable {
         let background = max(deadline, .now + options.backgroundBudget)
         // Trust first: only the plan's trusted DIDs, resolved while the registry answers.
         let prefetch = await startPrefetch(plan, deadline: background)
-        defer { finishPrefetch(prefetch) }
+        defer { prefetch?.finish() }
 
         // Step 2: the digest.
         let digest: Digest
@@ -255,7 +255,7 @@ public final class ImageVerifier: Sendable {
         guard let first = artifacts.first else {
             return SignatureReport(did: did, handle: nil, artifactDigest: nil, status: .failed(SignatureFailure(.artifact, "no artifact")))
         }
-        let signer = SignerTrust(did: trusted.did, pinnedKeys: trusted.publicKeys, pinnedPDS: trusted.pds)
+        let signer = SignerTrust(trusted)
         let key = EvidenceKey(registry: image.registry, repository: image.repository, digest: digest, did: did)
         let signatures = signatures
         let load = { @Sendable () async throws -> VerifiedSignature in

@@ -26,7 +26,7 @@ public struct WarmupPlan: Sendable, Equatable {
         var seen = Set<String>()
         origins = origins.filter { seen.insert($0).inserted }
         let signers = valid.filter { $0.publicKeys.isEmpty || $0.pds == nil }
-            .map { SignerTrust(did: $0.did, pinnedKeys: $0.publicKeys, pinnedPDS: $0.pds) }
+            .map(SignerTrust.init)
         return WarmupPlan(origins: Array(origins.prefix(maxOrigins)), signers: Array(signers.prefix(maxDIDs)))
     }
 
