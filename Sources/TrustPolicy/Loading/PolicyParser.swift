@@ -125,21 +125,27 @@ struct PolicyParser {
     /// zero is refused because YAML 1.1 reads `010` as octal 8 and YAML 1.2 as 10: whichever we
     /// chose, some reader of the file would see another number.
     static func wholeNumber(_ text: String) -> Int? {
-        let digits = text.utf8.drop(while: { $0 == UInt8(ascii: "+") || $0 == UInt8(ascii: "-") })
-        guard text.utf8.count - digits.count <= 1, !digits.isEmpty,
-              digits.allSatisfy({ (UInt8(ascii: "0")...UInt8(ascii: "9")).contains($0) }),
-              digits.count == 1 || digits.first != UInt8(ascii: "0")
-        else { return nil }
-        return Int(text, radix: 10)
+        // Int(_:radix:) takes one optional sign, then ASCII digits only.
+        guard let value = Int(text, radix: 10), !hasLeadingZero(text) else { return nil }
+        return value
     }
 
     /// Why a YAML integer that is not plain decimal is refused, for the error message.
     static func yaml11Hint(_ text: String) -> String {
-        let digits = text.drop(while: { $0 == "+" || $0 == "-" })
+        let digits = unsigned(text)
         if digits.contains(":") { return " (YAML 1.1 reads a:b as base 60; write the number in decimal)" }
         if digits.hasPrefix("0x") || digits.hasPrefix("0b") { return " (write the number in decimal)" }
-        if digits.count > 1, digits.hasPrefix("0") { return " (YAML 1.1 reads a leading 0 as octal; write it without the leading zero)" }
+        if hasLeadingZero(text) { return " (YAML 1.1 reads a leading 0 as octal; write it without the leading zero)" }
         return ""
+    }
+
+    private static func hasLeadingZero(_ text: String) -> Bool {
+        let digits = unsigned(text)
+        return digits.count > 1 && digits.hasPrefix("0")
+    }
+
+    private static func unsigned(_ text: String) -> Substring {
+        text.drop(while: { $0 == "+" || $0 == "-" })
     }
 
     /// An RFC 3339 timestamp (quoted or not), or nil with an error.

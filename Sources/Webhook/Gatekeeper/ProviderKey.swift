@@ -13,18 +13,12 @@ struct ProviderKey: Sendable, Equatable {
     /// the key whole: as an image reference it does not parse, so it is denied as invalid
     /// rather than guessed at. So is an image part that still holds a `|`.
     init(_ key: String) {
-        guard let bar = key.firstIndex(of: "|") else {
+        guard let bar = key.firstIndex(of: "|"), key[..<bar].isEmpty || Self.isNamespaceName(key[..<bar]) else {
             namespace = nil
             image = key
             return
         }
-        let prefix = key[..<bar]
-        guard prefix.isEmpty || Self.isNamespaceName(prefix) else {
-            namespace = nil
-            image = key
-            return
-        }
-        namespace = prefix.isEmpty ? nil : String(prefix)
+        namespace = key[..<bar].isEmpty ? nil : String(key[..<bar])
         image = String(key[key.index(after: bar)...])
     }
 
