@@ -45,7 +45,8 @@ public struct AdmissionOutcome: Sendable {
 
     private static func align(plan: AdmissionPlan, decisions: [ImageDecision]) -> [ImageDecision] {
         guard case .verify = plan.disposition else { return [] }
-        let planned = Set(plan.toVerify.map { ImageKey($0.image) })  // linear: a review may name thousands of images
+        let plannedKeys = plan.toVerify.map { ImageKey($0.image) }
+        let planned = Set(plannedKeys)  // linear: a review may name thousands of images
         var byImage: [ImageKey: ImageDecision] = [:]
         var extra: [ImageDecision] = []
         for decision in decisions {
@@ -54,8 +55,8 @@ public struct AdmissionOutcome: Sendable {
             byImage[key] = decision
             if !planned.contains(key) { extra.append(decision) }
         }
-        let aligned = plan.toVerify.map { use -> ImageDecision in
-            guard var decision = byImage[ImageKey(use.image)] else { return .missing(use) }
+        let aligned = zip(plan.toVerify, plannedKeys).map { use, key -> ImageDecision in
+            guard var decision = byImage[key] else { return .missing(use) }
             if decision.containers.isEmpty { decision.containers = use.containers }
             return decision
         }

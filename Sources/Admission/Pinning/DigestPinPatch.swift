@@ -48,7 +48,7 @@ public struct DigestPinPatch: Sendable, Hashable {
             ? [.ephemeralContainers] : Set(ContainerList.allCases)
         var found: [(list: Int, index: Int, pin: Pin)] = []
         for use in plan.toVerify {
-            guard let target = pinned[ImageKey(use.image)], ImageKey(target) != ImageKey(use.image) else { continue }
+            guard let target = pinned[ImageKey(use.image)], !target.utf8.elementsEqual(use.image.utf8) else { continue }
             for container in use.containers where lists.contains(container.list) {
                 guard let index = container.index, let list = ContainerList.allCases.firstIndex(of: container.list) else { continue }
                 let pointer = JSONPointer(workload.podSpecPath + container.imageField(at: index))
