@@ -35,19 +35,28 @@ struct PrefetchTests {
         var proofs: Int
     }
 
+    /// A verifier with empty caches and new connections, the world's request logs cleared.
+    static func freshVerifier(_ world: TestWorld, prefetch: Int? = nil) throws -> (ImageVerifier, HTTPFetcher) {
+        for server in world.servers { server.log.clear() }
+        let fetcher = try HTTPFetcher(configuration: .init(caBundlePath: world.caPath))
+        var options = ImageVerifier.Options(resolver: .init(plcDirectory: world.plcServer.origin, allowInsecureLocal: true))
+        if let prefetch { options.maxPrefetchedIdentities = prefetch }
+        return (ImageVerifier(fetcher: fetcher, registry: RegistryClient(fetcher: fetcher), options: options), fetcher)
+    }
+
+    /// The contact plan for `image` with no namespace known.
+    static func plan(_ policy: TrustPolicy, _ image: ImageReference) -> ContactPlan {
+        policy.contactPlan(for: ImageName(registry: image.registry, repository: image.repository), namespace: nil, now: Date())
+    }
+
     /// Verifies `scenario` with a fresh verifier (empty caches, new connections) and returns the
     /// verdict, the requests it cost and the verifier.
     static func review(
         _ world: TestWorld, _ scenario: String, policy: TrustPolicy, prefetch: Int
     ) async throws -> (ImageVerdict, Counts, ImageVerifier, HTTPFetcher) {
-        for server in world.servers { server.log.clear() }
-        let fetcher = try HTTPFetcher(configuration: .init(caBundlePath: world.caPath))
-        var options = ImageVerifier.Options(resolver: .init(plcDirectory: world.plcServer.origin, allowInsecureLocal: true))
-        options.maxPrefetchedIdentities = prefetch
-        let verifier = ImageVerifier(fetcher: fetcher, registry: RegistryClient(fetcher: fetcher), options: options)
+        let (verifier, fetcher) = try Self.freshVerifier(world, prefetch: prefetch)
         let image = try ImageReference(parsing: try #require(world.image(scenario)).reference)
-        let plan = policy.contactPlan(for: ImageName(registry: image.registry, repository: image.repository), namespace: nil, now: Date())
-        let verdict = await verifier.verify(image, plan: plan, deadline: .now + .seconds(20))
+        let verdict = await verifier.verify(image, plan: Self.plan(policy, image), deadline: .now + .seconds(20))
         // An unused prefetch may still be landing: wait until the directory is quiet.
         var quiet = 0, last = -1
         while quiet < 3 {
@@ -88,16 +97,11 @@ struct PrefetchTests {
     func unusedKept() async throws {
         let world = try await Self.world()
         let policy = try Self.policy(world, trusting: ["alice", "bob"])
-        for server in world.servers { server.log.clear() }
-        let fetcher = try HTTPFetcher(configuration: .init(caBundlePath: world.caPath))
-        let verifier = ImageVerifier(
-            fetcher: fetcher, registry: RegistryClient(fetcher: fetcher),
-            options: .init(resolver: .init(plcDirectory: world.plcServer.origin, allowInsecureLocal: true)))
+        let (verifier, fetcher) = try Self.freshVerifier(world)
         let bob = try #require(world.accounts["bob"]).did
         for (index, scenario) in ["signed-k256", "signed-k256-digest"].enumerated() {
             let image = try ImageReference(parsing: try #require(world.image(scenario)).reference)
-            let plan = policy.contactPlan(for: ImageName(registry: image.registry, repository: image.repository), namespace: nil, now: Date())
-            #expect(await verifier.verify(image, plan: plan, deadline: .now + .seconds(20)).verifiedDIDs.count == 1)
+            #expect(await verifier.verify(image, plan: Self.plan(policy, image), deadline: .now + .seconds(20)).verifiedDIDs.count == 1)
             if index == 0 {
                 // Kept after the review, without waiting for it.
                 var kept = false
@@ -118,17 +122,13 @@ struct PrefetchTests {
     func concurrentImagesShareResolutions() async throws {
         let world = try await Self.world()
         let policy = try Self.policy(world, trusting: ["alice", "bob"])
-        for server in world.servers { server.log.clear() }
-        let fetcher = try HTTPFetcher(configuration: .init(caBundlePath: world.caPath))
-        let verifier = ImageVerifier(
-            fetcher: fetcher, registry: RegistryClient(fetcher: fetcher),
-            options: .init(resolver: .init(plcDirectory: world.plcServer.origin, allowInsecureLocal: true)))
+        let (verifier, fetcher) = try Self.freshVerifier(world)
         let images = try ["signed-k256", "signed-k256-digest", "signed-k256", "signed-k256-digest"].map {
             try ImageReference(parsing: try #require(world.image($0)).reference)
         }
         let verified = await withTaskGroup(of: Int.self) { group in
             for image in images {
-                let plan = policy.contactPlan(for: ImageName(registry: image.registry, repository: image.repository), namespace: nil, now: Date())
+                let plan = Self.plan(policy, image)
                 group.addTask { await verifier.verify(image, plan: plan, deadline: .now + .seconds(20)).verifiedDIDs.count }
             }
             return await group.reduce(into: [Int]()) { $0.append($1) }
@@ -169,15 +169,10 @@ struct PrefetchTests {
     func cachedNotPrefetched() async throws {
         let world = try await Self.world()
         let policy = try Self.policy(world, trusting: ["alice"])
-        for server in world.servers { server.log.clear() }
-        let fetcher = try HTTPFetcher(configuration: .init(caBundlePath: world.caPath))
-        let verifier = ImageVerifier(
-            fetcher: fetcher, registry: RegistryClient(fetcher: fetcher),
-            options: .init(resolver: .init(plcDirectory: world.plcServer.origin, allowInsecureLocal: true)))
+        let (verifier, fetcher) = try Self.freshVerifier(world)
         for scenario in ["signed-k256", "signed-k256-digest"] {
             let image = try ImageReference(parsing: try #require(world.image(scenario)).reference)
-            let plan = policy.contactPlan(for: ImageName(registry: image.registry, repository: image.repository), namespace: nil, now: Date())
-            #expect(await verifier.verify(image, plan: plan, deadline: .now + .seconds(20)).verifiedDIDs.count == 1)
+            #expect(await verifier.verify(image, plan: Self.plan(policy, image), deadline: .now + .seconds(20)).verifiedDIDs.count == 1)
         }
         #expect(world.plcServer.log.count(pathContains: "/did:") == 1)
         #expect(verifier.prefetchStatistics.snapshot.prefetched == 1)
